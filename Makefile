@@ -1,0 +1,53 @@
+# callboard — the two commands that matter: `make run` and `make test`.
+SHELL := /bin/bash
+PORT ?= 8080
+LISTEN ?= 127.0.0.1:$(PORT)
+GO ?= go
+BIN := bin/callboard
+GOFLAGS_BUILD := -trimpath -ldflags "-s -w"
+export CGO_ENABLED := 0
+
+.PHONY: run build ui server node_modules test test-go test-ui test-e2e vet bench clean
+
+## run: install npm packages, build UI and server, start the demo on http://$(LISTEN)
+run: build
+	./$(BIN) demo --listen $(LISTEN)
+
+## build: the UI bundle, then the static Go binary that embeds it
+build: ui server
+
+server:
+	$(GO) build $(GOFLAGS_BUILD) -o $(BIN) ./cmd/callboard
+
+node_modules: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+ui: node_modules
+	npm run build
+
+## test: every test — Go with -race, UI unit tests, browser end-to-end
+test: vet test-go test-ui test-e2e
+
+vet:
+	$(GO) vet ./...
+
+# -race needs cgo; the shipped binary stays static (CGO_ENABLED=0 above).
+test-go:
+	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+
+test-ui: node_modules
+	npm run test:unit
+
+test-e2e: build
+	CALLBOARD_BIN=$(CURDIR)/$(BIN) npm run test:e2e
+
+## bench: Go micro-benchmarks of the hot paths (not part of make test)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+clean:
+	rm -rf bin test-output
+	find ui/dist -mindepth 1 ! -name .keep -delete

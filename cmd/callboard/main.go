@@ -1,0 +1,78 @@
+// Command callboard is the live-call dashboard server.
+//
+//	callboard [serve] [--config FILE]   run against the PBX nodes in the config
+//	callboard demo [--listen ADDR]      run against a built-in simulated FreeSWITCH
+//	callboard version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+func run(args []string, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args, stderr)
+	case "demo":
+		err = demo(ctx, args, stderr)
+	case "version":
+		fmt.Fprintln(stderr, "callboard", version)
+	case "help", "-h", "--help":
+		usage(stderr)
+	default:
+		fmt.Fprintf(stderr, "callboard: unknown command %q\n\n", cmd)
+		usage(stderr)
+		return 2
+	}
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "callboard:", err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  callboard [serve] [--config FILE]   serve the dashboard for the PBX nodes in FILE (or $CALLBOARD_CONFIG)
+  callboard demo [--listen ADDR]      serve the dashboard against a built-in simulated FreeSWITCH
+  callboard version
+
+Environment: CALLBOARD_CONFIG, CALLBOARD_LISTEN, CALLBOARD_ALLOWED_ORIGINS, CALLBOARD_LOG_LEVEL,
+CALLBOARD_LOG_FORMAT, CALLBOARD_NODE_<ID>_ADDRESS, CALLBOARD_NODE_<ID>_PASSWORD.
+`)
+}
+
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

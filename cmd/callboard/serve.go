@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	callboard "github.com/callboard/callboard"
+	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/freeswitch"
+	"github.com/callboard/callboard/internal/config"
+	"github.com/callboard/callboard/server"
+)
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", os.Getenv("CALLBOARD_CONFIG"), "path to the YAML config file (env CALLBOARD_CONFIG)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*path, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if len(cfg.Nodes) == 0 {
+		return fmt.Errorf("no PBX nodes configured (nodes: in %q); try `callboard demo`", *path)
+	}
+	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	nodes, err := buildNodes(cfg, log)
+	if err != nil {
+		return err
+	}
+	return runServer(ctx, cfg, nodes, log)
+}
+
+func buildNodes(cfg *config.Config, log *slog.Logger) ([]adapters.Node, error) {
+	var nodes []adapters.Node
+	for i, n := range cfg.Nodes {
+		switch n.Kind {
+		case "freeswitch":
+			node, err := freeswitch.New(freeswitch.Config{
+				ID:                n.ID,
+				Address:           n.Address,
+				Password:          n.Password.Reveal(),
+				STTSubclasses:     n.STTSubclasses,
+				Media:             n.Media,
+				BotPromptVariable: n.BotPromptVariable,
+				CommandTimeout:    n.CommandTimeout,
+				Logger:            log.With("node", n.ID),
+			})
+			if err != nil {
+				return nil, fmt.Errorf("nodes[%d] (%s): %w", i, n.ID, err)
+			}
+			nodes = append(nodes, node)
+		default:
+			return nil, fmt.Errorf("nodes[%d].kind: %q is not supported", i, n.Kind)
+		}
+	}
+	return nodes, nil
+}
+
+func runServer(ctx context.Context, cfg *config.Config, nodes []adapters.Node, log *slog.Logger) error {
+	srv, err := server.New(server.Config{
+		Listen:         cfg.Listen,
+		AllowedOrigins: cfg.AllowedOrigins,
+		UI:             callboard.UI(),
+		Logger:         log,
+	}, nodes)
+	if err != nil {
+		return err
+	}
+	log.Info("callboard starting", "listen", cfg.Listen, "nodes", len(nodes))
+	return srv.Run(ctx)
+}

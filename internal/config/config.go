@@ -1,0 +1,267 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Secret is a credential. It prints, logs and marshals as "***" so that a
+// config dump or a log line cannot leak it; Reveal gives the value.
+type Secret struct{ v string }
+
+// NewSecret wraps a value.
+func NewSecret(v string) Secret { return Secret{v: v} }
+
+// Reveal returns the secret itself, for the one place that needs it.
+func (s Secret) Reveal() string { return s.v }
+
+// IsZero reports whether no secret was set.
+func (s Secret) IsZero() bool { return s.v == "" }
+
+func (s Secret) String() string               { return "***" }
+func (s Secret) GoString() string             { return "***" }
+func (s Secret) LogValue() slog.Value         { return slog.StringValue("***") }
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"***"`), nil }
+func (s Secret) MarshalText() ([]byte, error) { return []byte("***"), nil }
+
+// Config is the whole configuration.
+type Config struct {
+	Listen         string   `yaml:"listen"`
+	AllowedOrigins []string `yaml:"allowed_origins"`
+	LogLevel       string   `yaml:"log_level"`  // debug, info, warn, error
+	LogFormat      string   `yaml:"log_format"` // text or json
+	Nodes          []Node   `yaml:"nodes"`
+}
+
+// Node is one PBX.
+type Node struct {
+	ID   string `yaml:"id"`
+	Kind string `yaml:"kind"` // freeswitch
+
+	// FreeSWITCH Event Socket.
+	Address           string            `yaml:"address"`
+	PasswordEnv       string            `yaml:"password_env"`
+	PasswordFile      string            `yaml:"password_file"`
+	InlinePassword    string            `yaml:"password"` // refused: secrets do not belong in the file
+	STTSubclasses     []string          `yaml:"stt_subclasses"`
+	BotPromptVariable string            `yaml:"bot_prompt_variable"`
+	CommandTimeout    time.Duration     `yaml:"command_timeout"`
+	Media             map[string]string `yaml:"media"`
+
+	// Password is resolved from CALLBOARD_NODE_<ID>_PASSWORD, password_env or
+	// password_file, in that order.
+	Password Secret `yaml:"-"`
+}
+
+// Defaults.
+const (
+	DefaultListen = "127.0.0.1:8080"
+)
+
+var (
+	nodeIDPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+	mediaNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+	envNamePattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+// Load reads the file at path (empty path: no file, defaults and environment
+// only), applies environment overrides from getenv, resolves secrets and
+// validates. getenv is os.Getenv in production.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	cfg := &Config{}
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read config: %w", err)
+		}
+		if err := decode(raw, cfg); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	applyEnv(cfg, getenv)
+	applyDefaults(cfg)
+	if err := resolveSecrets(cfg, getenv); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func decode(raw []byte, cfg *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true) // a misspelt key is an error, not a silent default
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// envKey turns a node id into its environment prefix: fs-1 -> CALLBOARD_NODE_FS_1_.
+func envKey(id string) string {
+	return "CALLBOARD_NODE_" + strings.ToUpper(strings.NewReplacer("-", "_").Replace(id)) + "_"
+}
+
+func applyEnv(cfg *Config, getenv func(string) string) {
+	if v := getenv("CALLBOARD_LISTEN"); v != "" {
+		cfg.Listen = v
+	}
+	if v := getenv("CALLBOARD_ALLOWED_ORIGINS"); v != "" {
+		cfg.AllowedOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
+			}
+		}
+	}
+	if v := getenv("CALLBOARD_LOG_LEVEL"); v != "" {
+		cfg.LogLevel = v
+	}
+	if v := getenv("CALLBOARD_LOG_FORMAT"); v != "" {
+		cfg.LogFormat = v
+	}
+	for i := range cfg.Nodes {
+		n := &cfg.Nodes[i]
+		if v := getenv(envKey(n.ID) + "ADDRESS"); v != "" {
+			n.Address = v
+		}
+	}
+}
+
+func applyDefaults(cfg *Config) {
+	if cfg.Listen == "" {
+		cfg.Listen = DefaultListen
+	}
+	if cfg.LogLevel == "" {
+		cfg.LogLevel = "info"
+	}
+	if cfg.LogFormat == "" {
+		cfg.LogFormat = "text"
+	}
+}
+
+func resolveSecrets(cfg *Config, getenv func(string) string) error {
+	for i := range cfg.Nodes {
+		n := &cfg.Nodes[i]
+		key := fmt.Sprintf("nodes[%d]", i)
+		if n.InlinePassword != "" {
+			return fmt.Errorf("%s.password: secrets are not read from the config file; use password_env, password_file or %sPASSWORD", key, envKey(n.ID))
+		}
+		if v := getenv(envKey(n.ID) + "PASSWORD"); v != "" {
+			n.Password = NewSecret(v)
+			continue
+		}
+		if n.PasswordEnv != "" {
+			if !envNamePattern.MatchString(n.PasswordEnv) {
+				return fmt.Errorf("%s.password_env: %q is not an environment variable name", key, n.PasswordEnv)
+			}
+			v := getenv(n.PasswordEnv)
+			if v == "" {
+				return fmt.Errorf("%s.password_env: environment variable %s is empty or unset", key, n.PasswordEnv)
+			}
+			n.Password = NewSecret(v)
+			continue
+		}
+		if n.PasswordFile != "" {
+			raw, err := os.ReadFile(n.PasswordFile)
+			if err != nil {
+				// The path is not secret; the error from os names only the path.
+				return fmt.Errorf("%s.password_file: %w", key, err)
+			}
+			v := strings.TrimRight(string(raw), "\r\n")
+			if v == "" {
+				return fmt.Errorf("%s.password_file: %s is empty", key, n.PasswordFile)
+			}
+			n.Password = NewSecret(v)
+		}
+	}
+	return nil
+}
+
+// Validate checks every key and names the first wrong one.
+func (c *Config) Validate() error {
+	if c.Listen == "" {
+		return errors.New("listen: must be host:port")
+	}
+	if _, _, err := splitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("listen: %q: %w", c.Listen, err)
+	}
+	for i, o := range c.AllowedOrigins {
+		if !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+			return fmt.Errorf("allowed_origins[%d]: %q must start with http:// or https://", i, o)
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log_level: %q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log_format: %q is not text or json", c.LogFormat)
+	}
+	seen := map[string]bool{}
+	for i, n := range c.Nodes {
+		key := fmt.Sprintf("nodes[%d]", i)
+		if !nodeIDPattern.MatchString(n.ID) {
+			return fmt.Errorf("%s.id: %q must match %s", key, n.ID, nodeIDPattern)
+		}
+		if seen[n.ID] {
+			return fmt.Errorf("%s.id: %q is used by another node", key, n.ID)
+		}
+		seen[n.ID] = true
+		switch n.Kind {
+		case "freeswitch":
+		case "":
+			return fmt.Errorf("%s.kind: missing (freeswitch)", key)
+		default:
+			return fmt.Errorf("%s.kind: %q is not supported (freeswitch)", key, n.Kind)
+		}
+		if _, _, err := splitHostPort(n.Address); err != nil {
+			return fmt.Errorf("%s.address: %q: %w", key, n.Address, err)
+		}
+		if n.Password.IsZero() {
+			return fmt.Errorf("%s: no password: set %sPASSWORD, password_env or password_file", key, envKey(n.ID))
+		}
+		if n.CommandTimeout < 0 {
+			return fmt.Errorf("%s.command_timeout: must be positive", key)
+		}
+		for name, target := range n.Media {
+			if !mediaNamePattern.MatchString(name) {
+				return fmt.Errorf("%s.media.%s: media names must match %s", key, name, mediaNamePattern)
+			}
+			if err := validMediaTarget(target); err != nil {
+				return fmt.Errorf("%s.media.%s: %w", key, name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// validMediaTarget keeps the per-node media table to things that are safe to
+// splice into an ESL command line: one token, no control characters.
+func validMediaTarget(t string) error {
+	if t == "" {
+		return errors.New("empty target")
+	}
+	for _, r := range t {
+		if r <= ' ' || r == 0x7f {
+			return fmt.Errorf("target %q contains whitespace or a control character", t)
+		}
+	}
+	if !strings.HasPrefix(t, "/") && !strings.HasPrefix(t, "tone_stream://") && !strings.HasPrefix(t, "silence_stream://") {
+		return fmt.Errorf("target %q must be an absolute file path, tone_stream:// or silence_stream://", t)
+	}
+	return nil
+}
