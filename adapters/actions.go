@@ -14,6 +14,8 @@ const (
 	ActLock             ActionKind = "lock"
 	ActUnlock           ActionKind = "unlock"
 	ActHangup           ActionKind = "hangup"
+	ActMOHStart         ActionKind = "moh-start"
+	ActMOHStop          ActionKind = "moh-stop"
 )
 
 // Action is a typed request to a node. Identifiers in it come from browsers
@@ -47,6 +49,12 @@ type LockConference struct {
 	Locked     bool
 }
 
+// MusicOnHold starts (On true) or stops music on hold in a conference.
+type MusicOnHold struct {
+	Conference string
+	On         bool
+}
+
 // HangupCall hangs up every leg of a call.
 type HangupCall struct{ Call string }
 
@@ -76,3 +84,10 @@ func (a LockConference) Kind() ActionKind {
 }
 
 func (HangupCall) Kind() ActionKind { return ActHangup }
+
+func (a MusicOnHold) Kind() ActionKind {
+	if a.On {
+		return ActMOHStart
+	}
+	return ActMOHStop
+}

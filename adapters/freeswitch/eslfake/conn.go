@@ -14,13 +14,14 @@ import (
 
 // filter is a connection's event subscription.
 type filter struct {
+	on    bool // an event command was accepted
 	json  bool
 	all   bool
 	names map[string]bool
 	subs  map[string]bool // CUSTOM subclasses
 }
 
-func (f *filter) any() bool { return f.all || len(f.names) > 0 || len(f.subs) > 0 }
+func (f *filter) any() bool { return f.on }
 
 // matches follows FreeSWITCH: ALL gets every event including every CUSTOM
 // subclass; "CUSTOM" alone gets no subclass; listed subclasses are received.
@@ -257,7 +258,7 @@ func (s *Server) subscribe(c *conn, arg string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := &c.filter
-	f.json = format == "json"
+	f.json, f.on = format == "json", true
 	if f.names == nil {
 		f.names, f.subs = map[string]bool{}, map[string]bool{}
 	}

@@ -257,11 +257,11 @@ func (s *Server) addCore(e *event, file, fn string, line int) {
 }
 
 // fire queues e to every subscribed connection. Caller holds s.mu.
-func (s *Server) fire(e *event) {
-	name, sub := e.get("Event-Name"), e.get("Event-Subclass")
-	if name == "" {
-		name = "CUSTOM" // the re-fired sendevent has no Event-Name header but is CUSTOM
-	}
+func (s *Server) fire(e *event) { s.fireAs(e, e.get("Event-Name"), e.get("Event-Subclass")) }
+
+// fireAs queues e, filtering as event name/subclass (which need not match
+// its headers: PRIVATE_COMMAND starts with Event-Name COMMAND).
+func (s *Server) fireAs(e *event, name, sub string) {
 	var plain, js []byte
 	for c := range s.conns {
 		if !c.authed || !c.filter.matches(name, sub) {
