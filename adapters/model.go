@@ -75,7 +75,7 @@ type Member struct {
 	Node         string    `json:"node"`
 	Conference   string    `json:"conference"`
 	ID           string    `json:"id"`     // FreeSWITCH member id ("3"), Asterisk channel id
-	CallID       string    `json:"callId"` // uuid of the member's channel
+	CallID       string    `json:"callId"` // the member's call (Call.ID), else its channel uuid
 	CallerName   string    `json:"callerName"`
 	CallerNumber string    `json:"callerNumber"`
 	Muted        bool      `json:"muted"`

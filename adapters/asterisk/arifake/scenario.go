@@ -1,0 +1,123 @@
+package arifake
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// DemoConference is the name of the mixing bridge RunDemo keeps populated.
+const DemoConference = "ari-conference"
+
+var demoNames = []Party{
+	{"Minji Park", "2101"}, {"Oliver Grant", "2102"}, {"Seo-yeon Kim", "2103"},
+	{"Priya Nair", "2104"}, {"Lucas Moreau", "2105"}, {"Jae-won Lee", "2106"},
+	{"Hannah Weiss", "2107"}, {"Tomás Ruiz", "2108"},
+}
+
+// botLines alternate caller speech and bot answers in the callbot call.
+var botLines = []struct{ speaker, text string }{
+	{"caller", "안녕하세요, 예약을 변경하고 싶어요."},
+	{"bot", "네, 예약 번호를 말씀해 주세요."},
+	{"caller", "Hi, I'd like to check my order status."},
+	{"bot", "Sure. Could you read me the order number?"},
+	{"caller", "주문 번호는 칠 삼 오 일입니다."},
+	{"bot", "확인했습니다. 내일 도착 예정입니다."},
+	{"caller", "Great, thank you!"},
+	{"bot", "You're welcome. Anything else?"},
+}
+
+// RunDemo plays a live scenario until ctx ends: callers join and leave the
+// "ari-conference" mixing bridge (4-5 members talking in turn), other calls
+// ring, are answered and hang up, and a callbot call produces transcription
+// user events (partial then final, Korean and English) and bot playbacks.
+func RunDemo(ctx context.Context, s *Server, rng *rand.Rand) error {
+	conf := s.CreateBridge(DemoConference)
+	var members []string
+	join := func() {
+		p := demoNames[rng.IntN(len(demoNames))]
+		id := s.AddChannel(ChannelSpec{Caller: p, Exten: "3000", Args: []string{DemoConference}})
+		_ = s.Answer(id)
+		_ = s.Enter(conf, id)
+		_ = s.SetTalkDetect(id, true) // the adapter sets it too; demo must talk without one
+		members = append(members, id)
+	}
+	for range 4 {
+		join()
+	}
+	bot := s.AddChannel(ChannelSpec{Caller: Party{"Callbot Customer", "2199"}, Connected: Party{"Callbot", "7000"}, Exten: "7000", Args: []string{"callbot"}})
+	_ = s.Answer(bot)
+	var others []string
+	tick := time.NewTicker(700 * time.Millisecond)
+	defer tick.Stop()
+	talker, line := "", 0
+	for step := 0; ; step++ {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		// Talking: one member at a time, sometimes an overlap.
+		if talker != "" {
+			_ = s.SetTalking(talker, false, time.Duration(1000+rng.IntN(3000))*time.Millisecond)
+			talker = ""
+		}
+		if len(members) > 0 && rng.IntN(3) > 0 {
+			talker = members[rng.IntN(len(members))]
+			_ = s.SetTalking(talker, true, 0)
+		}
+		// Membership churn keeps 3-5 members.
+		switch {
+		case step%9 == 4 && len(members) > 3:
+			i := rng.IntN(len(members))
+			if members[i] == talker {
+				talker = ""
+			}
+			_ = s.Hangup(members[i])
+			members = append(members[:i], members[i+1:]...)
+		case step%9 == 8 && len(members) < 5:
+			join()
+		}
+		// Calls outside the conference come and go.
+		if step%5 == 2 {
+			if len(others) < 3 {
+				p := demoNames[rng.IntN(len(demoNames))]
+				others = append(others, s.AddChannel(ChannelSpec{Caller: p, Connected: Party{"Support", "600"}, Exten: "600"}))
+			} else {
+				_ = s.Hangup(others[0])
+				others = others[1:]
+			}
+		}
+		if step%5 == 3 && len(others) > 0 {
+			_ = s.Answer(others[len(others)-1])
+		}
+		// Callbot transcript: a partial, then the final line; bot lines also play a prompt.
+		if step%3 == 0 {
+			l := botLines[line%len(botLines)]
+			line++
+			words := []rune(l.text)
+			_ = s.UserEvent(bot, "transcription", map[string]any{"text": string(words[:len(words)/2]), "speaker": l.speaker, "final": false})
+			_ = s.UserEvent(bot, "transcription", map[string]any{"text": l.text, "speaker": l.speaker, "final": true})
+			if l.speaker == "bot" {
+				s.playDemo(bot, fmt.Sprintf("sound:bot-%d", line%len(botLines)))
+			}
+		}
+		if line > 0 && line%len(botLines) == 0 && step%3 == 0 {
+			// The callbot call ends and a new one starts.
+			_ = s.Hangup(bot)
+			bot = s.AddChannel(ChannelSpec{Caller: demoNames[rng.IntN(len(demoNames))], Connected: Party{"Callbot", "7000"}, Exten: "7000", Args: []string{"callbot"}})
+			_ = s.Answer(bot)
+		}
+	}
+}
+
+// playDemo plays media on a channel as a bot would through ARI.
+func (s *Server) playDemo(channelID, media string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.channels[channelID]; !ok {
+		return
+	}
+	s.playLocked(discardWriter{}, "channel:"+channelID, "", media, 1)
+}

@@ -1,0 +1,201 @@
+package freeswitch
+
+import (
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/callboard/callboard/adapters"
+	"github.com/percipia/eslgo"
+)
+
+// mapper turns ordered ESL events into model changes and domain events.
+type mapper struct {
+	m             *model
+	sttSubclasses []string
+	promptVar     string // header name of the bot prompt channel variable
+	log           *slog.Logger
+	now           func() time.Time
+}
+
+func newMapper(node string, sttSubclasses []string, botPromptVariable string, log *slog.Logger) *mapper {
+	return &mapper{
+		m:             newModel(node),
+		sttSubclasses: sttSubclasses,
+		promptVar:     "variable_" + botPromptVariable,
+		log:           log,
+		now:           time.Now,
+	}
+}
+
+// apply maps one event and returns what to emit.
+func (p *mapper) apply(ev *eslgo.Event) []adapters.Event {
+	switch name := eventName(ev); name {
+	case "CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_CALLSTATE",
+		"CHANNEL_PROGRESS", "CHANNEL_PROGRESS_MEDIA", "CHANNEL_HOLD", "CHANNEL_UNHOLD":
+		return p.upsertLeg(ev)
+	case "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY":
+		uuid := ev.GetHeader("Unique-ID")
+		if !uuidPattern.MatchString(uuid) {
+			return nil
+		}
+		return p.m.removeLeg(uuid, ev.GetHeader("Hangup-Cause"), eventTime(ev, p.now()))
+	case "CHANNEL_EXECUTE":
+		return p.botPrompt(ev)
+	case "CUSTOM":
+		sub := ev.GetHeader("Event-Subclass")
+		if sub == "conference::maintenance" {
+			return p.conferenceEvent(ev)
+		}
+		if slices.Contains(p.sttSubclasses, sub) {
+			return p.transcript(ev, sub)
+		}
+	}
+	return nil
+}
+
+// legRefs lists the other channels a channel event names: the other half of
+// a loopback pair, the bridge peer, the originating leg.
+func legRefs(ev *eslgo.Event) []string {
+	var refs []string
+	for _, h := range []string{"variable_other_loopback_leg_uuid", "Other-Leg-Unique-ID", "Channel-Call-UUID",
+		"Bridge-A-Unique-ID", "Bridge-B-Unique-ID", "variable_originating_leg_uuid"} {
+		if v := ev.GetHeader(h); uuidPattern.MatchString(v) && !slices.Contains(refs, v) {
+			refs = append(refs, v)
+		}
+	}
+	return refs
+}
+
+// legState maps FreeSWITCH's call state and answer state to a Call* state.
+func legState(callState, answerState string) string {
+	switch {
+	case callState == "HANGUP" || answerState == "hangup":
+		return adapters.CallHangup
+	case callState == "HELD":
+		return adapters.CallHeld
+	case answerState == "answered" || callState == "ACTIVE":
+		return adapters.CallActive
+	}
+	return adapters.CallRinging
+}
+
+// partyOf is a channel's caller id. FreeSWITCH flips the caller id of every
+// originated A leg (outbound) to the callee's ("Outbound Call"/"default"), so
+// there the original caller id is the real one.
+func partyOf(ev *eslgo.Event) (name, number string) {
+	if ev.GetHeader("Call-Direction") == "outbound" {
+		if n, num := ev.GetHeader("Caller-Orig-Caller-ID-Name"), ev.GetHeader("Caller-Orig-Caller-ID-Number"); n != "" || num != "" {
+			return n, num
+		}
+	}
+	return ev.GetHeader("Caller-Caller-ID-Name"), ev.GetHeader("Caller-Caller-ID-Number")
+}
+
+// placeholderName is FreeSWITCH's callee name for an originated channel.
+const placeholderName = "Outbound Call"
+
+func (p *mapper) upsertLeg(ev *eslgo.Event) []adapters.Event {
+	m := p.m
+	uuid := ev.GetHeader("Unique-ID")
+	if !uuidPattern.MatchString(uuid) || m.goneLegs[uuid] {
+		return nil
+	}
+	refs := legRefs(ev)
+	l := m.legs[uuid]
+	var out []adapters.Event
+	if l == nil {
+		l = &leg{joined: len(m.legs) + len(m.goneOrder)}
+		l.UUID = uuid
+		l.CreatedAt = microTime(ev.GetHeader("Caller-Channel-Created-Time"))
+		if l.CreatedAt.IsZero() {
+			l.CreatedAt = eventTime(ev, p.now())
+		}
+		l.callerName, l.callerNumber = partyOf(ev)
+		l.calleeNumber = ev.GetHeader("Caller-Destination-Number")
+		if n := ev.GetHeader("Caller-Callee-ID-Name"); n != placeholderName {
+			l.calleeName = n
+		}
+		m.legs[uuid] = l
+		m.attachLeg(l, refs)
+	}
+	if n := ev.GetHeader("Channel-Name"); n != "" {
+		l.Name = n
+	}
+	if d := ev.GetHeader("Call-Direction"); d != "" {
+		l.Direction = d
+	}
+	l.State = legState(ev.GetHeader("Channel-Call-State"), ev.GetHeader("Answer-State"))
+	if eventName(ev) == "CHANNEL_ANSWER" && l.State == adapters.CallRinging {
+		l.State = adapters.CallActive
+	}
+	if t := microTime(ev.GetHeader("Caller-Channel-Answered-Time")); !t.IsZero() {
+		l.answeredAt = t
+	} else if l.State == adapters.CallActive && l.answeredAt.IsZero() {
+		l.answeredAt = eventTime(ev, p.now())
+	}
+	out = append(out, m.link(l, refs)...)
+	return append(out, m.touchCall(l.callID)...)
+}
+
+// botPrompt turns the bot's speak/playback executions into bot utterances.
+func (p *mapper) botPrompt(ev *eslgo.Event) []adapters.Event {
+	uuid := ev.GetHeader("Unique-ID")
+	if uuid == "" {
+		return nil
+	}
+	var text string
+	switch app, data := ev.GetHeader("Application"), ev.GetHeader("Application-Data"); app {
+	case "speak":
+		// speak's data is engine|voice|text; the text may itself contain no '|'.
+		if i := strings.LastIndex(data, "|"); i >= 0 {
+			data = data[i+1:]
+		}
+		text = strings.TrimSpace(data)
+	case "playback":
+		if data == "" || strings.HasPrefix(data, "tone_stream://") || strings.HasPrefix(data, "silence_stream://") {
+			return nil
+		}
+		text = strings.TrimSpace(ev.GetHeader(p.promptVar))
+	default:
+		return nil
+	}
+	if text == "" {
+		return nil
+	}
+	return []adapters.Event{adapters.UtteranceAdded{Utterance: adapters.Utterance{
+		Node: p.m.node, CallID: p.m.callOf(uuid), Speaker: adapters.SpeakerBot,
+		Text: text, Final: true, At: eventTime(ev, p.now()),
+	}}}
+}
+
+// transcript maps an STT module's CUSTOM event to a caller utterance. A
+// body that does not parse is logged and skipped.
+func (p *mapper) transcript(ev *eslgo.Event, subclass string) []adapters.Event {
+	uuid := ev.GetHeader("Unique-ID")
+	if uuid == "" {
+		p.log.Debug("transcript without Unique-ID skipped", "subclass", subclass)
+		return nil
+	}
+	callID := p.m.callOf(uuid)
+	t, err := parseTranscript(subclass, ev.Body)
+	if err != nil {
+		p.log.Warn("transcript body not understood, skipped", "call", callID, "subclass", subclass,
+			"bytes", len(ev.Body), "err", err)
+		p.log.Debug("transcript body", "call", callID, "body", string(ev.Body))
+		return nil
+	}
+	if t.text == "" {
+		return nil // engines send empty interim results; nothing to show
+	}
+	vendor := ev.GetHeader("transcription-vendor")
+	if vendor == "" {
+		vendor = t.vendor
+	}
+	return []adapters.Event{adapters.UtteranceAdded{Utterance: adapters.Utterance{
+		Node: p.m.node, CallID: callID, Speaker: adapters.SpeakerCaller,
+		Text: t.text, Final: t.final, StartMs: t.startMs, EndMs: t.endMs, Vendor: vendor,
+		At: eventTime(ev, p.now()),
+	}}}
+}

@@ -1,0 +1,220 @@
+package freeswitch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+	_ "unsafe" // go:linkname
+
+	"github.com/callboard/callboard/adapters"
+	"github.com/percipia/eslgo"
+	"github.com/percipia/eslgo/command"
+)
+
+// subscription is the named event list (never ALL). CUSTOM subclasses follow
+// the CUSTOM keyword on the same line.
+func (n *Node) subscription() []string {
+	list := []string{
+		"CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_CALLSTATE",
+		"CHANNEL_EXECUTE", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY",
+		"CUSTOM", "conference::maintenance",
+	}
+	return append(list, n.cfg.STTSubclasses...)
+}
+
+// session runs one connection: dial, subscribe, snapshot, then events until
+// the link dies or ctx ends. wasUp reports whether a snapshot was emitted.
+func (n *Node) session(ctx context.Context, emit func(adapters.Event), up func()) (wasUp bool, err error) {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream := newOrderedStream(n.hold)
+	l, err := n.dial(sctx, stream.push)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		n.setLink(nil, nil)
+		l.fail("closed")
+		l.conn.Close()
+	}()
+	go stream.run(sctx)
+
+	// Subscribe first, then list: events that race with the listing are
+	// buffered and replayed over it. They are full-state upserts, so
+	// replaying one the listing already reflects changes nothing.
+	resp, err := l.send(sctx, command.Event{Format: "plain", Listen: n.subscription()}, "subscribe")
+	if err != nil {
+		return false, err
+	}
+	if !resp.IsOk() {
+		return false, fmt.Errorf("subscribe: %s", strings.TrimSpace(resp.GetReply()))
+	}
+	mp := newMapper(n.cfg.ID, n.cfg.STTSubclasses, n.cfg.BotPromptVariable, n.log)
+	if err := n.loadSnapshot(sctx, l, mp.m); err != nil {
+		return false, err
+	}
+	var utterances []adapters.Event
+drain:
+	for {
+		select {
+		case ev := <-stream.out:
+			for _, e := range mp.apply(ev) {
+				if _, ok := e.(adapters.UtteranceAdded); ok {
+					utterances = append(utterances, e)
+				}
+			}
+		default:
+			break drain
+		}
+	}
+	snap := mp.m.snapshot()
+	n.setLink(l, mp.m.callLegs())
+	up()
+	emit(snap)
+	for _, u := range utterances {
+		emit(u)
+	}
+	n.log.Info("freeswitch node up", "calls", len(snap.Calls), "conferences", len(snap.Conferences), "members", len(snap.Members))
+	go n.probe(sctx, l)
+
+	for {
+		select {
+		case ev := <-stream.out:
+			evs := mp.apply(ev)
+			n.trackCalls(evs)
+			for _, e := range evs {
+				emit(e)
+			}
+		case <-l.dead:
+			return true, errors.New(l.reason)
+		case <-ctx.Done():
+			return true, ctx.Err()
+		}
+	}
+}
+
+// loadSnapshot lists channels and conferences into an empty model.
+func (n *Node) loadSnapshot(ctx context.Context, l *link, m *model) error {
+	chansReply, err := l.api(ctx, "show channels as json")
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	chans, err := parseChannels(chansReply)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	confsReply, err := l.api(ctx, "conference json_list")
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	confs, err := parseConferences(confsReply)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	m.loadSnapshot(chans, confs, time.Now())
+	return nil
+}
+
+// probe checks liveness with `api status`. eslgo stops reading silently on
+// a reset or a frame it does not know; a probe without reply kills the link.
+func (n *Node) probe(ctx context.Context, l *link) {
+	t := time.NewTicker(n.cfg.ProbeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.dead:
+			return
+		case <-t.C:
+			if _, err := l.api(ctx, "status"); err != nil {
+				l.fail("liveness probe failed: " + err.Error())
+				return
+			}
+		}
+	}
+}
+
+// eslNewConnection is eslgo's own connection constructor: it starts the
+// receive and event loops on a net.Conn we dialled. eslgo's public Dial also
+// starts an auth loop and a disconnect loop that read the connection's
+// channel map without its lock while Close deletes from it (a data race the
+// race detector reports on every close), and it dials without a timeout.
+// Dialling and authenticating here avoids both; EOF is seen by watchedConn.
+//
+//go:linkname eslNewConnection github.com/percipia/eslgo.newConnection
+func eslNewConnection(c net.Conn, outbound bool, opts eslgo.Options) *eslgo.Conn
+
+// watchedConn reports the first read error (EOF, reset) of the socket:
+// eslgo's receive loop stops silently on most of them.
+type watchedConn struct {
+	net.Conn
+	onError func(error)
+}
+
+func (c watchedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if err != nil {
+		c.onError(err)
+	}
+	return n, err
+}
+
+// dial connects and authenticates, each step bounded by DialTimeout. Events
+// go to onEvent once subscribed.
+func (n *Node) dial(ctx context.Context, onEvent func(*eslgo.Event)) (*link, error) {
+	l := newLink(n.cfg.CommandTimeout)
+	d := net.Dialer{Timeout: n.cfg.DialTimeout}
+	nc, err := d.DialContext(ctx, "tcp", n.cfg.Address)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %s", n.cfg.Address, n.redact(err.Error()))
+	}
+	wc := watchedConn{Conn: nc, onError: func(err error) {
+		if errors.Is(err, io.EOF) {
+			l.fail("connection closed by the PBX")
+			return
+		}
+		l.fail("connection lost: " + n.redact(err.Error()))
+	}}
+	conn := eslNewConnection(wc, false, eslgo.Options{Context: ctx, Logger: eslLogger{n}, ExitTimeout: time.Second})
+	conn.RegisterEventListener(eslgo.EventListenAll, onEvent)
+	l.conn = conn
+	// FreeSWITCH greets with auth/request on connect; eslgo parks that in a
+	// buffered channel, so the auth command can go right away.
+	actx, cancel := context.WithTimeout(ctx, n.cfg.DialTimeout)
+	defer cancel()
+	resp, err := conn.SendCommand(actx, command.Auth{Password: n.cfg.Password})
+	switch {
+	case err != nil:
+		conn.Close()
+		return nil, fmt.Errorf("connect to %s: no answer to auth within %s", n.cfg.Address, n.cfg.DialTimeout)
+	case !resp.IsOk():
+		conn.Close()
+		return nil, fmt.Errorf("connect to %s: authentication refused (check the ESL password)", n.cfg.Address)
+	}
+	return l, nil
+}
+
+// eslLogger sends eslgo's printf-style logs to slog at debug level (its
+// warnings are mostly the expected noise of a connection we closed).
+type eslLogger struct{ n *Node }
+
+func (e eslLogger) line(format string, args []any) string {
+	return e.n.redact(strings.TrimSpace(fmt.Sprintf(format, args...)))
+}
+func (e eslLogger) Debug(format string, args ...any) {
+	e.n.log.Debug(e.line(format, args), "src", "eslgo")
+}
+func (e eslLogger) Info(format string, args ...any) {
+	e.n.log.Debug(e.line(format, args), "src", "eslgo")
+}
+func (e eslLogger) Warn(format string, args ...any) {
+	e.n.log.Debug(e.line(format, args), "src", "eslgo")
+}
+func (e eslLogger) Error(format string, args ...any) {
+	e.n.log.Warn(e.line(format, args), "src", "eslgo")
+}
