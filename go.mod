@@ -10,6 +10,7 @@ require (
 	github.com/labstack/gommon v0.5.0 // indirect
 	github.com/mattn/go-colorable v0.1.15 // indirect
 	github.com/mattn/go-isatty v0.0.22 // indirect
+	github.com/oklog/ulid v1.3.1 // indirect
 	github.com/olahol/melody v1.3.0 // indirect
 	github.com/percipia/eslgo v1.5.2 // indirect
 	github.com/rotisserie/eris v0.5.4 // indirect
@@ -21,4 +22,5 @@ require (
 	golang.org/x/net v0.56.0 // indirect
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/text v0.40.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
 )

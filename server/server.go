@@ -1,0 +1,157 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server/hub"
+	"github.com/callboard/callboard/server/live"
+)
+
+// Config configures a Server. Zero durations take the defaults.
+type Config struct {
+	Listen           string        // "127.0.0.1:8080"; port 0 picks a free port (see Addr)
+	AllowedOrigins   []string      // origins allowed on /ws besides same-origin (Host header match)
+	UI               fs.FS         // the built SPA (index.html + assets/...); nil or no index.html -> a "UI not built" page
+	CoalesceInterval time.Duration // websocket delta period; default 50ms
+	ActionTimeout    time.Duration // bound on one node.Do; default 10s
+	Logger           *slog.Logger  // default slog.Default()
+}
+
+// Server serves the dashboard for a fixed set of nodes.
+type Server struct {
+	cfg   Config
+	log   *slog.Logger
+	nodes map[string]adapters.Node
+	order []adapters.Node
+	state *live.State
+	hub   *hub.Hub
+	echo  *echo.Echo
+	ui    fs.FS // nil when no usable UI
+
+	mu    sync.Mutex
+	addr  string
+	ready chan struct{}
+}
+
+// New builds a Server. Node ids must be unique, non-empty and free of '/'
+// (they are the first segment of every key).
+func New(cfg Config, nodes []adapters.Node) (*Server, error) {
+	if cfg.CoalesceInterval <= 0 {
+		cfg.CoalesceInterval = 50 * time.Millisecond
+	}
+	if cfg.ActionTimeout <= 0 {
+		cfg.ActionTimeout = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, nodes: make(map[string]adapters.Node), ready: make(chan struct{})}
+	infos := make([]live.NodeInfo, 0, len(nodes))
+	for _, n := range nodes {
+		id := n.ID()
+		if id == "" || strings.Contains(id, "/") {
+			return nil, fmt.Errorf("node id %q: must be non-empty and without '/'", id)
+		}
+		if _, dup := s.nodes[id]; dup {
+			return nil, fmt.Errorf("node id %q configured twice", id)
+		}
+		s.nodes[id] = n
+		s.order = append(s.order, n)
+		infos = append(infos, live.NodeInfo{ID: id, Kind: n.Kind(), Actions: n.Actions(), Media: n.Media()})
+	}
+	if cfg.UI != nil {
+		if st, err := fs.Stat(cfg.UI, "index.html"); err == nil && !st.IsDir() {
+			s.ui = cfg.UI
+		}
+	}
+	s.state = live.New(live.Options{Nodes: infos})
+	s.hub = hub.New(s.state, hub.Options{
+		CoalesceInterval: cfg.CoalesceInterval,
+		AllowedOrigins:   cfg.AllowedOrigins,
+		Logger:           cfg.Logger,
+	})
+	s.state.SetSink(s.hub)
+	s.echo = s.routes()
+	return s, nil
+}
+
+// Handler is the whole HTTP app (REST, /ws, UI). Run starts what feeds it.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Addr is the actual listen address once Run is listening, else "".
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
+}
+
+// Ready is closed once Run is listening (Addr is then set).
+func (s *Server) Ready() <-chan struct{} { return s.ready }
+
+// Run starts the live state, the websocket flusher and every node, serves
+// HTTP on cfg.Listen, and on ctx done shuts everything down gracefully
+// (websockets are closed explicitly: http.Server.Shutdown ignores hijacked
+// connections). It returns nil after a clean shutdown.
+func (s *Server) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Listen, err)
+	}
+	s.mu.Lock()
+	s.addr = ln.Addr().String()
+	s.mu.Unlock()
+	close(s.ready)
+	s.log.Info("http listening", "addr", s.addr)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = s.state.Run(ctx) })
+	wg.Go(func() { _ = s.hub.Run(ctx) })
+	for _, n := range s.order {
+		wg.Go(func() {
+			emit := func(ev adapters.Event) { s.state.Emit(ctx, ev) }
+			if err := n.Run(ctx, emit); err != nil && ctx.Err() == nil {
+				s.log.Error("node stopped", "node", n.ID(), "err", err)
+			}
+		})
+	}
+
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		runErr = fmt.Errorf("serve http: %w", err)
+	}
+	cancel()
+	s.hub.Close() // idempotent with the hub's own close on ctx done
+	shutCtx, shutCancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer shutCancel()
+	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		s.log.Warn("http shutdown", "err", err)
+	}
+	wg.Wait()
+	s.log.Info("server stopped")
+	return runErr
+}
