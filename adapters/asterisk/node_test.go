@@ -170,6 +170,7 @@ func TestActionErrors(t *testing.T) {
 	a := r.fake.AddChannel(arifake.ChannelSpec{Caller: arifake.Party{Number: "4001"}, Answered: true})
 	_ = r.fake.Enter(br, a)
 	r.live.wait(t, "member", func(l *live) bool { return l.confs["room4"].MemberCount == 1 })
+	waitTalkDetect(t, r.fake, a) // its request must not take the injected failure
 	ctx := context.Background()
 	cases := []struct {
 		name   string
