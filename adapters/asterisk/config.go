@@ -156,7 +156,8 @@ func (n *Node) Media() []string { return slices.Clone(n.media) }
 
 var errBadID = errors.New("bad identifier")
 
-// validID accepts identifiers safe to put in an ARI URL path segment.
+// validID accepts identifiers safe to put in an ARI URL path segment:
+// letters, digits and . _ : @ + - only.
 func validID(s string) error {
 	if s == "" {
 		return fmt.Errorf("%w: empty: %w", errBadID, adapters.ErrInvalid)
@@ -167,9 +168,11 @@ func validID(s string) error {
 	if strings.Contains(s, "..") || s == "." {
 		return fmt.Errorf("%w: %q contains a dot segment: %w", errBadID, s, adapters.ErrInvalid)
 	}
+	// An allowlist, not a denylist: what real channel ids (1795350955.1),
+	// uuids and bridge names use, and nothing a URL or a shell gives meaning to.
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`/\?%#&;,"'<>`+"`", c) >= 0 {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._:@+-", c) >= 0) {
 			return fmt.Errorf("%w: %q has a forbidden character at %d: %w", errBadID, s, i, adapters.ErrInvalid)
 		}
 	}

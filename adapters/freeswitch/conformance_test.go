@@ -1,0 +1,122 @@
+package freeswitch_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/adaptertest"
+	"github.com/callboard/callboard/adapters/freeswitch"
+	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
+)
+
+// TestConformance runs the shared adapter scenarios against the ESL fake.
+func TestConformance(t *testing.T) {
+	adaptertest.Run(t, func(t *testing.T) adaptertest.Harness {
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		fake := eslfake.New(eslfake.Options{Password: "conformance-pw", Logger: quiet})
+		if err := fake.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { fake.Close() })
+		media := map[string]string{"beep": "tone_stream://%(500,0,800)"}
+		node, err := freeswitch.New(freeswitch.Config{
+			ID: "fs1", Address: fake.Addr(), Password: "conformance-pw", Media: media, Logger: quiet,
+			CommandTimeout: 2 * time.Second, ProbeInterval: 200 * time.Millisecond,
+			// Long enough that Offline's changes happen while the node is away.
+			BackoffMin: 300 * time.Millisecond, BackoffMax: 600 * time.Millisecond,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return adaptertest.Harness{Node: node, PBX: &eslPBX{fake: fake, media: media}, Media: "beep"}
+	})
+}
+
+// eslPBX drives the ESL fake for the conformance suite.
+type eslPBX struct {
+	fake  *eslfake.Server
+	media map[string]string
+}
+
+func (p *eslPBX) Call(t testing.TB, name, number string) string {
+	u := p.fake.AddChannel(eslfake.ChannelSpec{Caller: eslfake.Party{Name: name, Number: number}, Destination: "3000"})
+	if err := p.fake.Answer(u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func (p *eslPBX) Hangup(t testing.TB, callID string) {
+	if err := p.fake.Hangup(callID, "NORMAL_CLEARING"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (p *eslPBX) Join(t testing.TB, conf, callID string) string {
+	id, err := p.fake.Join(conf, callID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.Itoa(id)
+}
+
+func (p *eslPBX) Talk(t testing.TB, conf, memberID string, talking bool) {
+	id, _ := strconv.Atoi(memberID)
+	if err := p.fake.SetTalking(conf, id, talking); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (p *eslPBX) Say(t testing.TB, callID, text string) {
+	body := fmt.Sprintf(`{"text":%q,"start":1200,"end":2400}`, text)
+	if err := p.fake.FireSTT(callID, "brain_stt::transcription", "mindslab", []byte(body)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (p *eslPBX) BotSay(t testing.TB, callID, text string) {
+	if err := p.fake.Execute(callID, "speak", "tts|en|"+text); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ExpectAction checks the exact ESL command line each action must become.
+func (p *eslPBX) ExpectAction(t testing.TB, a adapters.Action) {
+	t.Helper()
+	var want string
+	switch a := a.(type) {
+	case adapters.MuteMember:
+		want = fmt.Sprintf("api conference %s %s %s", a.Conference, map[bool]string{true: "mute", false: "unmute"}[a.Muted], a.Member)
+	case adapters.DeafMember:
+		want = fmt.Sprintf("api conference %s %s %s", a.Conference, map[bool]string{true: "deaf", false: "undeaf"}[a.Deaf], a.Member)
+	case adapters.KickMember:
+		want = fmt.Sprintf("api conference %s kick %s", a.Conference, a.Member)
+	case adapters.PlayToMember:
+		want = fmt.Sprintf("api conference %s play %s %s", a.Conference, p.media[a.Media], a.Member)
+	case adapters.PlayToConference:
+		want = fmt.Sprintf("api conference %s play %s", a.Conference, p.media[a.Media])
+	case adapters.LockConference:
+		want = fmt.Sprintf("api conference %s %s", a.Conference, map[bool]string{true: "lock", false: "unlock"}[a.Locked])
+	case adapters.HangupCall:
+		want = "api uuid_kill " + a.Call
+	default:
+		t.Fatalf("no ESL form for %T", a)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), adaptertest.WaitTimeout)
+	defer cancel()
+	if _, err := p.fake.WaitForCommand(ctx, want); err != nil || !slices.Contains(p.fake.Commands(), want) {
+		t.Fatalf("the fake never received %q; it received %q", want, p.fake.Commands())
+	}
+}
+
+func (p *eslPBX) Offline(t testing.TB, change func()) {
+	p.fake.DisconnectAll()
+	change()
+}
