@@ -7,28 +7,39 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	mrand "math/rand/v2"
 	"os"
 	"time"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/asterisk"
+	"github.com/callboard/callboard/adapters/asterisk/arifake"
 	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
 	"github.com/callboard/callboard/internal/config"
 )
 
-// demoMedia is the prompt allowlist of the demo node. The fake PBX plays
-// nothing, but the names and targets are what a real node would configure.
-var demoMedia = map[string]string{
-	"welcome":      "/usr/share/freeswitch/sounds/en/us/callie/ivr/8000/ivr-welcome.wav",
-	"please-hold":  "/usr/share/freeswitch/sounds/en/us/callie/ivr/8000/ivr-hold_connect_call.wav",
-	"beep":         "tone_stream://%(500,0,800)",
-	"recording-on": "/usr/share/freeswitch/sounds/en/us/callie/ivr/8000/ivr-recording_started.wav",
-}
+// Prompt allowlists of the demo nodes. The fakes play nothing, but the names
+// and targets are what real nodes would configure.
+var (
+	demoFreeSWITCHMedia = map[string]string{
+		"welcome":      "/usr/share/freeswitch/sounds/en/us/callie/ivr/8000/ivr-welcome.wav",
+		"please-hold":  "/usr/share/freeswitch/sounds/en/us/callie/ivr/8000/ivr-hold_connect_call.wav",
+		"beep":         "tone_stream://%(500,0,800)",
+		"recording-on": "/usr/share/freeswitch/sounds/en/us/callie/ivr/8000/ivr-recording_started.wav",
+	}
+	demoAsteriskMedia = map[string]string{
+		"welcome":     "sound:welcome",
+		"please-hold": "sound:pls-hold-while-try",
+		"beep":        "sound:beep",
+	}
+)
 
-// demo runs the dashboard against an in-process ESL fake on a random loopback
-// port that plays a looping scenario. The real FreeSWITCH adapter connects to
-// it over TCP, so demo mode exercises the production code paths.
+// demo runs the dashboard against two in-process fakes on random loopback
+// ports, a FreeSWITCH (Event Socket) and an Asterisk (ARI), each playing a
+// looping scenario. The real adapters connect to them over TCP, so demo mode
+// exercises the production code paths.
 func demo(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -47,38 +58,80 @@ func demo(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	seed := uint64(time.Now().UnixNano())
 
-	// A fresh random password per run: the fake checks it like FreeSWITCH does.
-	pw := make([]byte, 16)
-	if _, err := rand.Read(pw); err != nil {
-		return err
-	}
-	password := hex.EncodeToString(pw)
-
-	pbx := eslfake.New(eslfake.Options{Password: password, Logger: log.With("component", "eslfake"), Hostname: "demo-fs"})
-	if err := pbx.Start(); err != nil {
-		return fmt.Errorf("start demo PBX: %w", err)
-	}
-	defer pbx.Close()
-	go func() {
-		rng := mrand.New(mrand.NewPCG(uint64(time.Now().UnixNano()), 7))
-		if err := eslfake.RunDemo(ctx, pbx, rng); err != nil && ctx.Err() == nil {
-			log.Error("demo scenario stopped", "err", err)
-		}
-	}()
-
-	node, err := freeswitch.New(freeswitch.Config{
-		ID:       "demo-fs",
-		Address:  pbx.Addr(),
-		Password: password,
-		Media:    demoMedia,
-		Logger:   log.With("node", "demo-fs"),
-	})
+	fsNode, stopFS, err := demoFreeSWITCH(ctx, log, mrand.New(mrand.NewPCG(seed, 1)))
 	if err != nil {
 		return err
 	}
+	defer stopFS()
+	astNode, stopAst, err := demoAsterisk(ctx, log, mrand.New(mrand.NewPCG(seed, 2)))
+	if err != nil {
+		return err
+	}
+	defer stopAst()
+	return runServer(ctx, cfg, []adapters.Node{fsNode, astNode}, log)
+}
+
+// secret returns a fresh random password: the fakes check credentials the
+// way the real servers do.
+func secret() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func demoFreeSWITCH(ctx context.Context, log *slog.Logger, rng *mrand.Rand) (adapters.Node, func(), error) {
+	password, err := secret()
+	if err != nil {
+		return nil, nil, err
+	}
+	pbx := eslfake.New(eslfake.Options{Password: password, Logger: log.With("component", "eslfake"), Hostname: "demo-fs"})
+	if err := pbx.Start(); err != nil {
+		return nil, nil, fmt.Errorf("start demo FreeSWITCH: %w", err)
+	}
+	go func() {
+		if err := eslfake.RunDemo(ctx, pbx, rng); err != nil && ctx.Err() == nil {
+			log.Error("FreeSWITCH demo scenario stopped", "err", err)
+		}
+	}()
+	node, err := freeswitch.New(freeswitch.Config{
+		ID: "demo-fs", Address: pbx.Addr(), Password: password, Media: demoFreeSWITCHMedia, Logger: log,
+	})
+	if err != nil {
+		pbx.Close()
+		return nil, nil, err
+	}
 	log.Info("demo mode: simulated FreeSWITCH", "esl", pbx.Addr())
-	return runServer(ctx, cfg, []adapters.Node{node}, log)
+	return node, func() { pbx.Close() }, nil
+}
+
+func demoAsterisk(ctx context.Context, log *slog.Logger, rng *mrand.Rand) (adapters.Node, func(), error) {
+	password, err := secret()
+	if err != nil {
+		return nil, nil, err
+	}
+	pbx, err := arifake.New(arifake.Options{Username: "callboard", Password: password, Logger: log.With("component", "arifake")})
+	if err != nil {
+		return nil, nil, fmt.Errorf("start demo Asterisk: %w", err)
+	}
+	go func() {
+		if err := arifake.RunDemo(ctx, pbx, rng); err != nil && ctx.Err() == nil {
+			log.Error("Asterisk demo scenario stopped", "err", err)
+		}
+	}()
+	node, err := asterisk.New(asterisk.Config{
+		ID: "demo-ast", URL: pbx.URL(), Username: "callboard", Password: password, Application: "callboard",
+		SubscribeAll: true, Media: demoAsteriskMedia, Logger: log,
+	})
+	if err != nil {
+		_ = pbx.Close()
+		return nil, nil, err
+	}
+	log.Info("demo mode: simulated Asterisk", "ari", pbx.URL())
+	return node, func() { _ = pbx.Close() }, nil
 }
 
 func envOr(k, def string) string {

@@ -10,6 +10,7 @@ import (
 
 	callboard "github.com/callboard/callboard"
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/asterisk"
 	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/internal/config"
 	"github.com/callboard/callboard/server"
@@ -50,7 +51,32 @@ func buildNodes(cfg *config.Config, log *slog.Logger) ([]adapters.Node, error) {
 				Media:             n.Media,
 				BotPromptVariable: n.BotPromptVariable,
 				CommandTimeout:    n.CommandTimeout,
-				Logger:            log.With("node", n.ID),
+				Logger:            log,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("nodes[%d] (%s): %w", i, n.ID, err)
+			}
+			nodes = append(nodes, node)
+		case "asterisk":
+			subscribeAll := true
+			if n.SubscribeAll != nil {
+				subscribeAll = *n.SubscribeAll
+			}
+			node, err := asterisk.New(asterisk.Config{
+				ID:             n.ID,
+				URL:            n.URL,
+				WebsocketURL:   n.WebsocketURL,
+				Username:       n.Username,
+				Password:       n.Password.Reveal(),
+				Application:    n.Application,
+				SubscribeAll:   subscribeAll,
+				TalkThresholds: asterisk.TalkThresholds{Talk: n.TalkThreshold, Silence: n.SilenceMs},
+				UserEventName:  n.UserEventName,
+				Media:          n.Media,
+				MOHClass:       n.MOHClass,
+				KickHangup:     n.KickHangup,
+				RESTTimeout:    n.RESTTimeout,
+				Logger:         log,
 			})
 			if err != nil {
 				return nil, fmt.Errorf("nodes[%d] (%s): %w", i, n.ID, err)

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +47,7 @@ type Config struct {
 // Node is one PBX.
 type Node struct {
 	ID   string `yaml:"id"`
-	Kind string `yaml:"kind"` // freeswitch
+	Kind string `yaml:"kind"` // freeswitch or asterisk
 
 	// FreeSWITCH Event Socket.
 	Address           string            `yaml:"address"`
@@ -56,6 +58,19 @@ type Node struct {
 	BotPromptVariable string            `yaml:"bot_prompt_variable"`
 	CommandTimeout    time.Duration     `yaml:"command_timeout"`
 	Media             map[string]string `yaml:"media"`
+
+	// Asterisk REST Interface (kind: asterisk). Password as above.
+	URL           string        `yaml:"url"`           // http://host:8088/ari
+	WebsocketURL  string        `yaml:"websocket_url"` // default: url with ws scheme + /events
+	Username      string        `yaml:"username"`
+	Application   string        `yaml:"application"` // Stasis application name
+	SubscribeAll  *bool         `yaml:"subscribe_all"`
+	UserEventName string        `yaml:"user_event_name"` // ChannelUserevent carrying transcripts
+	TalkThreshold int           `yaml:"talk_threshold"`  // TALK_DETECT energy threshold
+	SilenceMs     int           `yaml:"silence_ms"`      // TALK_DETECT silence, ms
+	MOHClass      string        `yaml:"moh_class"`
+	KickHangup    bool          `yaml:"kick_hangup"` // hang up a kicked member too
+	RESTTimeout   time.Duration `yaml:"rest_timeout"`
 
 	// Password is resolved from CALLBOARD_NODE_<ID>_PASSWORD, password_env or
 	// password_file, in that order.
@@ -69,6 +84,7 @@ const (
 
 var (
 	nodeIDPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+	appNamePattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 	mediaNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 	envNamePattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
@@ -134,6 +150,9 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 		n := &cfg.Nodes[i]
 		if v := getenv(envKey(n.ID) + "ADDRESS"); v != "" {
 			n.Address = v
+		}
+		if v := getenv(envKey(n.ID) + "URL"); v != "" {
+			n.URL = v
 		}
 	}
 }
@@ -221,27 +240,54 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s.id: %q is used by another node", key, n.ID)
 		}
 		seen[n.ID] = true
+		var mediaOK func(string) error
 		switch n.Kind {
 		case "freeswitch":
+			if _, _, err := splitHostPort(n.Address); err != nil {
+				return fmt.Errorf("%s.address: %q: %w", key, n.Address, err)
+			}
+			if n.CommandTimeout < 0 {
+				return fmt.Errorf("%s.command_timeout: must be positive", key)
+			}
+			mediaOK = validFreeSWITCHMedia
+		case "asterisk":
+			if err := validHTTPURL(n.URL, "http", "https"); err != nil {
+				return fmt.Errorf("%s.url: %w", key, err)
+			}
+			if n.WebsocketURL != "" {
+				if err := validHTTPURL(n.WebsocketURL, "ws", "wss"); err != nil {
+					return fmt.Errorf("%s.websocket_url: %w", key, err)
+				}
+			}
+			if n.Username == "" {
+				return fmt.Errorf("%s.username: missing", key)
+			}
+			if !appNamePattern.MatchString(n.Application) {
+				return fmt.Errorf("%s.application: %q must match %s", key, n.Application, appNamePattern)
+			}
+			if n.UserEventName != "" && !appNamePattern.MatchString(n.UserEventName) {
+				return fmt.Errorf("%s.user_event_name: %q must match %s", key, n.UserEventName, appNamePattern)
+			}
+			if n.TalkThreshold < 0 || n.SilenceMs < 0 {
+				return fmt.Errorf("%s.talk_threshold/silence_ms: must not be negative", key)
+			}
+			if n.RESTTimeout < 0 {
+				return fmt.Errorf("%s.rest_timeout: must be positive", key)
+			}
+			mediaOK = validAsteriskMedia
 		case "":
-			return fmt.Errorf("%s.kind: missing (freeswitch)", key)
+			return fmt.Errorf("%s.kind: missing (freeswitch or asterisk)", key)
 		default:
-			return fmt.Errorf("%s.kind: %q is not supported (freeswitch)", key, n.Kind)
-		}
-		if _, _, err := splitHostPort(n.Address); err != nil {
-			return fmt.Errorf("%s.address: %q: %w", key, n.Address, err)
+			return fmt.Errorf("%s.kind: %q is not supported (freeswitch or asterisk)", key, n.Kind)
 		}
 		if n.Password.IsZero() {
 			return fmt.Errorf("%s: no password: set %sPASSWORD, password_env or password_file", key, envKey(n.ID))
-		}
-		if n.CommandTimeout < 0 {
-			return fmt.Errorf("%s.command_timeout: must be positive", key)
 		}
 		for name, target := range n.Media {
 			if !mediaNamePattern.MatchString(name) {
 				return fmt.Errorf("%s.media.%s: media names must match %s", key, name, mediaNamePattern)
 			}
-			if err := validMediaTarget(target); err != nil {
+			if err := mediaOK(target); err != nil {
 				return fmt.Errorf("%s.media.%s: %w", key, name, err)
 			}
 		}
@@ -249,9 +295,9 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// validMediaTarget keeps the per-node media table to things that are safe to
-// splice into an ESL command line: one token, no control characters.
-func validMediaTarget(t string) error {
+// oneToken refuses empty targets and any whitespace or control character:
+// a media target is spliced into an ESL command line or an ARI parameter.
+func oneToken(t string) error {
 	if t == "" {
 		return errors.New("empty target")
 	}
@@ -260,8 +306,42 @@ func validMediaTarget(t string) error {
 			return fmt.Errorf("target %q contains whitespace or a control character", t)
 		}
 	}
+	return nil
+}
+
+func validFreeSWITCHMedia(t string) error {
+	if err := oneToken(t); err != nil {
+		return err
+	}
 	if !strings.HasPrefix(t, "/") && !strings.HasPrefix(t, "tone_stream://") && !strings.HasPrefix(t, "silence_stream://") {
 		return fmt.Errorf("target %q must be an absolute file path, tone_stream:// or silence_stream://", t)
+	}
+	return nil
+}
+
+func validAsteriskMedia(t string) error {
+	if err := oneToken(t); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(t, "sound:") && !strings.HasPrefix(t, "recording:") {
+		return fmt.Errorf("target %q must be a sound: or recording: URI", t)
+	}
+	if strings.ContainsAny(t, ",?&#%") {
+		return fmt.Errorf("target %q must not contain , ? & # or %%", t)
+	}
+	return nil
+}
+
+func validHTTPURL(raw string, schemes ...string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", raw)
+	}
+	if !slices.Contains(schemes, u.Scheme) || u.Host == "" {
+		return fmt.Errorf("%q must be %s://host:port/...", raw, strings.Join(schemes, " or "))
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q must not carry credentials; use username and password_env", u.Redacted())
 	}
 	return nil
 }

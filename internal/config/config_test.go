@@ -83,6 +83,57 @@ func TestEnvOverrides(t *testing.T) {
 	}
 }
 
+const asteriskYAML = `
+nodes:
+  - id: ast1
+    kind: asterisk
+    url: http://10.0.0.6:8088/ari
+    username: callboard
+    password_env: AST_PW
+    application: callboard
+    subscribe_all: false
+    silence_ms: 1200
+    talk_threshold: 300
+    kick_hangup: true
+    media:
+      hello: sound:hello-world
+      notice: recording:notice
+`
+
+func TestAsteriskNode(t *testing.T) {
+	p := writeFile(t, "c.yaml", asteriskYAML)
+	cfg, err := Load(p, env(map[string]string{"AST_PW": secretPW, "CALLBOARD_NODE_AST1_URL": "https://pbx.example:8089/ari"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := cfg.Nodes[0]
+	if n.URL != "https://pbx.example:8089/ari" || n.Username != "callboard" || n.SubscribeAll == nil || *n.SubscribeAll ||
+		n.SilenceMs != 1200 || n.TalkThreshold != 300 || !n.KickHangup || n.Password.Reveal() != secretPW {
+		t.Fatalf("asterisk node not decoded: %+v", n)
+	}
+	bad := []struct{ name, from, to, key string }{
+		{"no url", "    url: http://10.0.0.6:8088/ari\n", "", "nodes[0].url"},
+		{"ws url as url", "http://10.0.0.6", "ws://10.0.0.6", "nodes[0].url"},
+		{"credentials in url", "http://10.0.0.6", "http://u:" + secretPW + "@10.0.0.6", "nodes[0].url"},
+		{"no username", "    username: callboard\n", "", "nodes[0].username"},
+		{"bad application", "application: callboard", "application: 'call board'", "nodes[0].application"},
+		{"freeswitch media on asterisk", "sound:hello-world", "/var/lib/hello.wav", "nodes[0].media.hello"},
+		{"media with query", "sound:hello-world", "sound:hello?x=1", "nodes[0].media.hello"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, "c.yaml", strings.Replace(asteriskYAML, tc.from, tc.to, 1))
+			_, err := Load(p, env(map[string]string{"AST_PW": secretPW}))
+			if err == nil || !strings.Contains(err.Error(), tc.key) {
+				t.Fatalf("err = %v, want one naming %s", err, tc.key)
+			}
+			if strings.Contains(err.Error(), secretPW) {
+				t.Fatalf("error leaks the secret: %v", err)
+			}
+		})
+	}
+}
+
 func TestPasswordFile(t *testing.T) {
 	pw := writeFile(t, "pw", secretPW+"\n")
 	p := writeFile(t, "c.yaml", fmt.Sprintf("nodes:\n  - id: fs1\n    kind: freeswitch\n    address: 127.0.0.1:8021\n    password_file: %s\n", pw))

@@ -175,6 +175,10 @@ func (s *Server) authorized(r *http.Request) bool {
 	return u&p == 1
 }
 
+// maxRequestLog bounds the request log of a long-running demo: past it the
+// oldest half is dropped.
+const maxRequestLog = 20000
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Asterisk REST Interface"`)
@@ -187,8 +191,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	params, body, err := readParams(r)
+	req := Request{Method: r.Method, Path: r.URL.Path, Params: params}
+	// Actions are logged at info (demo mode shows, and browser tests check,
+	// what reached the PBX); reads and callboard's heartbeats at debug.
+	level := slog.LevelDebug
+	if r.Method != http.MethodGet && !strings.HasPrefix(r.URL.Path, "/ari/events/") {
+		level = slog.LevelInfo
+	}
+	s.log.Log(r.Context(), level, "ari fake request", "line", req.String())
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Params: params})
+	if len(s.requests) >= maxRequestLog {
+		s.requests = append(s.requests[:0], s.requests[len(s.requests)/2:]...)
+	}
+	s.requests = append(s.requests, req)
 	var fail int
 	if len(s.failNext) > 0 {
 		fail, s.failNext = s.failNext[0], s.failNext[1:]

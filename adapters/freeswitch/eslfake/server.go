@@ -219,8 +219,15 @@ func (s *Server) WaitForCommand(ctx context.Context, substr string) (string, err
 	}
 }
 
+// maxCommandLog bounds the command log of a long-running demo (the liveness
+// probe alone sends one a few seconds): past it the oldest half is dropped.
+const maxCommandLog = 20000
+
 func (s *Server) recordCommand(line string) {
 	s.mu.Lock()
+	if len(s.cmds) >= maxCommandLog {
+		s.cmds = append(s.cmds[:0], s.cmds[len(s.cmds)/2:]...)
+	}
 	s.cmds = append(s.cmds, line)
 	close(s.cmdSignal)
 	s.cmdSignal = make(chan struct{})
