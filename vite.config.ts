@@ -1,3 +1,4 @@
+/// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
@@ -6,6 +7,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   root: 'ui',
   base: '/',
+  // Keep Vite's and Vitest's caches in the root node_modules (gitignored), not ui/node_modules.
+  cacheDir: '../node_modules/.vite', // relative to root (ui/)
   plugins: [
     svelte({
       // Styles go to a CSS file: the server's CSP forbids inline <style>.

@@ -28,6 +28,8 @@ export class LiveStore {
   members = new Map<string, Member>();
   /** Transcript lines per call key, in the order they were first seen. */
   transcripts = new Map<string, Map<string, Utterance>>();
+  /** Calls whose whole transcript has arrived (answer to `open`). */
+  transcriptLoaded = new Set<string>();
   /** Last seq seen; null before the first snapshot or while awaiting a resync. */
   seq: number | null = null;
   loaded = false;
@@ -92,6 +94,7 @@ export class LiveStore {
   private applyTranscript(t: TranscriptMsg) {
     const lines = [...(t.lines ?? [])].sort((a, b) => timeOf(a.at) - timeOf(b.at));
     this.transcripts.set(t.call, new Map(lines.map((u) => [utteranceKey(u), u])));
+    this.transcriptLoaded.add(t.call);
     this.seq = t.seq;
     this.changed();
   }
@@ -155,6 +158,7 @@ export class LiveStore {
   }
 
   closeTranscript(call: string) {
+    this.transcriptLoaded.delete(call);
     if (this.transcripts.delete(call)) this.changed();
   }
 

@@ -1,0 +1,56 @@
+// A tiny sequential test runner for the browser tests: each test runs in
+// order (they share one page and one server), failures are collected, and the
+// last line says "N passed, N failed"; the process exits non-zero on failure.
+const tests = [];
+
+export function test(name, fn) {
+  tests.push({ name, fn });
+}
+
+export async function run({ before, after } = {}) {
+  let passed = 0;
+  let failed = 0;
+  const started = Date.now();
+  try {
+    if (before) await before();
+  } catch (e) {
+    console.error(`setup failed: ${e?.stack ?? e}`);
+    if (after) await after().catch(() => {});
+    console.log(`0 passed, ${tests.length} failed`);
+    process.exit(1);
+  }
+  for (const t of tests) {
+    const t0 = Date.now();
+    try {
+      await t.fn();
+      passed++;
+      console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`FAIL ${t.name} (${Date.now() - t0} ms)\n     ${String(e?.stack ?? e).split('\n').join('\n     ')}`);
+    }
+  }
+  if (after) await after().catch((e) => console.error(`teardown: ${e}`));
+  console.log(`\n${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  process.exit(failed ? 1 : 0);
+}
+
+export function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+/** Polls fn until it returns a truthy value or the timeout passes. */
+export async function eventually(fn, { timeout = 5000, interval = 100, message = 'condition' } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${message} (last: ${last})`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}

@@ -1,0 +1,34 @@
+// Formatting of durations, clock times and latencies.
+
+/** 0:07, 12:03, 1:02:03 — for a ticking call duration (whole seconds). */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, '0');
+  if (h > 0) return `${h}:${String(m).padStart(2, '0')}:${ss}`;
+  return `${m}:${ss}`;
+}
+
+/** 820 ms, 1.4 s, 12 s. */
+export function formatLatency(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
+/** A clock time in the browser's locale and time zone. */
+export function formatClock(iso: string | undefined, locale?: string): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** Milliseconds elapsed from an RFC 3339 time to now (never negative). */
+export function since(iso: string | undefined, now: number): number {
+  if (!iso) return 0;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? 0 : Math.max(0, now - t);
+}

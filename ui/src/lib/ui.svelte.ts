@@ -1,0 +1,62 @@
+// Page-wide UI state: toasts, actions in flight, dialogs, the open transcript,
+// the focused member (keyboard navigation).
+import { ActionError } from './api';
+import { t } from './i18n';
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'ok';
+  text: string;
+}
+
+export type Dialog =
+  | { kind: 'kick'; node: string; conference: string; member: string; name: string }
+  | { kind: 'play-member'; node: string; conference: string; member: string; name: string }
+  | { kind: 'play-conference'; node: string; conference: string }
+  | { kind: 'hangup'; node: string; call: string; from: string; to: string };
+
+class UIState {
+  toasts = $state<Toast[]>([]);
+  /** Keys of actions in flight, e.g. "mute fs1/room/3". */
+  busy = $state<Record<string, true>>({});
+  dialog = $state<Dialog | null>(null);
+  /** Key of the call whose transcript panel is open. */
+  openCall = $state<string | null>(null);
+  /** Key of the member row that has keyboard focus. */
+  focusedMember = $state<string | null>(null);
+  private nextId = 1;
+
+  toast(kind: Toast['kind'], text: string) {
+    const id = this.nextId++;
+    this.toasts = [...this.toasts, { id, kind, text }];
+    setTimeout(() => this.dismiss(id), kind === 'error' ? 8000 : 3000);
+  }
+
+  dismiss(id: number) {
+    this.toasts = this.toasts.filter((x) => x.id !== id);
+  }
+
+  isBusy(key: string): boolean {
+    return key in this.busy;
+  }
+
+  /**
+   * Runs an action once: a second click while it is in flight does nothing.
+   * A refusal is shown as a toast with the server's reason, in words.
+   */
+  async run(key: string, actionLabel: string, target: string, fn: () => Promise<void>) {
+    if (this.isBusy(key)) return;
+    this.busy = { ...this.busy, [key]: true };
+    try {
+      await fn();
+    } catch (e) {
+      const reason = e instanceof ActionError || e instanceof Error ? e.message : String(e);
+      this.toast('error', t('action.failed', { action: actionLabel, target, reason }));
+    } finally {
+      const { [key]: _, ...rest } = this.busy;
+      this.busy = rest;
+    }
+  }
+}
+
+export const ui = new UIState();
