@@ -71,6 +71,26 @@ function watch(p, label) {
 
 const shot = (name, p = page) => p.screenshot({ path: join(out, `${name}.png`), fullPage: false });
 
+const FS_NODE = 'demo-fs';
+const AST_NODE = 'demo-ast';
+
+/**
+ * The line the demo's fake PBX logs when a mute (or unmute) reaches it: the
+ * ESL fake logs the exact command line, the ARI fake the method and path.
+ */
+function pbxMuteLine(node, conf, id, verb = 'mute') {
+  if (node === AST_NODE) {
+    return { tag: 'ari fake request', want: `${verb === 'mute' ? 'POST' : 'DELETE'} /ari/channels/${id}/mute` };
+  }
+  return { tag: 'esl fake command', want: `conference ${conf} ${verb} ${id}` };
+}
+
+const logged = (from, { tag, want }) =>
+  stderr
+    .slice(from)
+    .split('\n')
+    .some((l) => l.includes(tag) && l.includes(want));
+
 /** "1:02" / "1:02:03" -> seconds. */
 function seconds(text) {
   return text
@@ -120,13 +140,15 @@ test('header totals and node status are shown', async () => {
   assert(state === 'up', `first node state is ${state}`);
 });
 
-test('clicking mute mutes the member and the ESL fake receives the command', async () => {
-  await page.waitForSelector('[data-member-key] button[data-action="mute"]', { timeout: 15000 });
+/** Mutes a member of node's conference by clicking, checks icon and PBX, unmutes. */
+async function clickMuteOn(node, shotName) {
+  const rowSel = `article[data-node="${node}"] [data-member-key][data-muted="false"]:has(button[data-action="mute"])`;
+  await page.waitForSelector(rowSel, { timeout: 15000 });
   let muted = false;
   let lastErr;
   // A member may leave in the demo while we click: try the next one then.
   for (let attempt = 0; attempt < 3 && !muted; attempt++) {
-    const row = page.locator('[data-member-key][data-muted="false"]:has(button[data-action="mute"])').first();
+    const row = page.locator(rowSel).first();
     const key = await row.getAttribute('data-member-key');
     const id = await row.getAttribute('data-member-id');
     const conf = await row.locator('xpath=ancestor::article[@data-conference]').getAttribute('data-conference');
@@ -137,22 +159,39 @@ test('clicking mute mutes the member and the ESL fake receives the command', asy
       await eventually(async () => (await target.getAttribute('data-muted')) === 'true', { timeout: 5000, message: `${key} muted` });
       assert(await target.locator('[data-status="muted"]').isVisible(), 'Muted badge visible');
       assert(await target.locator('button[data-action="unmute"]').isVisible(), 'button now offers Unmute');
-      const want = `conference ${conf} mute ${id}`;
-      await eventually(() => stderr.slice(before).split('\n').some((l) => l.includes('esl fake command') && l.includes(want)), {
-        timeout: 5000,
-        message: `"${want}" in the binary's stderr`,
-      });
+      const line = pbxMuteLine(node, conf, id);
+      await eventually(() => logged(before, line), { timeout: 5000, message: `"${line.want}" in the binary's stderr` });
       muted = true;
-      await shot('member-muted');
+      await shot(shotName);
       // Put it back so the demo keeps talking.
+      const beforeUnmute = stderr.length;
       await target.locator('button[data-action="unmute"]').click();
       await eventually(async () => (await target.getAttribute('data-muted')) === 'false', { timeout: 5000, message: `${key} unmuted` });
+      const unmute = pbxMuteLine(node, conf, id, 'unmute');
+      await eventually(() => logged(beforeUnmute, unmute), { timeout: 5000, message: `"${unmute.want}" in the binary's stderr` });
     } catch (e) {
       lastErr = e;
       if ((await target.count()) > 0) throw e;
     }
   }
   assert(muted, `no member could be muted: ${lastErr}`);
+}
+
+test('clicking mute on a FreeSWITCH member mutes it and the ESL fake receives the command', async () => {
+  await clickMuteOn(FS_NODE, 'member-muted');
+});
+
+test('clicking mute on an Asterisk member mutes it and the ARI fake receives the request', async () => {
+  await clickMuteOn(AST_NODE, 'member-muted-asterisk');
+});
+
+test('each node offers only the actions it supports (no lock on Asterisk)', async () => {
+  const fsCard = page.locator(`article[data-node="${FS_NODE}"]`).first();
+  const astCard = page.locator(`article[data-node="${AST_NODE}"]`).first();
+  await fsCard.waitFor({ timeout: 10000 });
+  await astCard.waitFor({ timeout: 10000 });
+  assert((await fsCard.locator('button[data-action="lock"], button[data-action="unlock"]').count()) === 1, 'FreeSWITCH card offers lock');
+  assert((await astCard.locator('button[data-action="lock"], button[data-action="unlock"]').count()) === 0, 'Asterisk card must not offer lock');
 });
 
 test('keyboard: arrows move through members, m mutes and unmutes the focused one', async () => {
@@ -167,17 +206,19 @@ test('keyboard: arrows move through members, m mutes and unmutes the focused one
   const row = page.locator(`[data-member-key="${second ?? first}"]`);
   if ((await row.locator('button[data-action="mute"]').count()) === 0) return; // already muted by the demo
   const id = await row.getAttribute('data-member-id');
-  const conf = await row.locator('xpath=ancestor::article[@data-conference]').getAttribute('data-conference');
+  const card = row.locator('xpath=ancestor::article[@data-conference]');
+  const conf = await card.getAttribute('data-conference');
+  const node = await card.getAttribute('data-node');
   const before = stderr.length;
   await page.keyboard.press('m');
   await eventually(async () => (await row.getAttribute('data-muted')) === 'true', { timeout: 5000, message: 'm to mute' });
-  await eventually(() => stderr.slice(before).includes(`conference ${conf} mute ${id}`), { timeout: 5000, message: 'mute command from the keyboard' });
+  await eventually(() => logged(before, pbxMuteLine(node, conf, id)), { timeout: 5000, message: 'mute command from the keyboard' });
   await page.keyboard.press('m');
   await eventually(async () => (await row.getAttribute('data-muted')) === 'false', { timeout: 5000, message: 'm to unmute' });
 });
 
 test('lock and play a prompt from a conference card reach the fake', async () => {
-  const card = page.locator('article[data-conference]').first();
+  const card = page.locator(`article[data-conference][data-node="${FS_NODE}"]`).first();
   const conf = await card.getAttribute('data-conference');
   const lock = card.locator('button[data-action="lock"]');
   if ((await lock.count()) > 0) {
