@@ -97,6 +97,8 @@ func (s *Server) conferenceAction(c echo.Context) error {
 	switch p[1] {
 	case "lock", "unlock":
 		a = adapters.LockConference{Conference: conf, Locked: p[1] == "lock"}
+	case "moh-start", "moh-stop":
+		a = adapters.MusicOnHold{Conference: conf, On: p[1] == "moh-start"}
 	case "play":
 		media, err := mediaFromBody(c)
 		if err != nil {

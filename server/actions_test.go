@@ -36,6 +36,8 @@ func TestActions(t *testing.T) {
 		{name: "play to conference", path: "/api/v1/nodes/fs1/conferences/room/play", body: `{"media":"welcome"}`, wantStatus: 200,
 			wantDo: adapters.PlayToConference{Conference: "room", Media: "welcome"}},
 		{name: "lock", path: "/api/v1/nodes/fs1/conferences/room/lock", wantStatus: 200, wantDo: adapters.LockConference{Conference: "room", Locked: true}},
+		{name: "moh start", path: "/api/v1/nodes/fs1/conferences/room/moh-start", wantStatus: 200, wantDo: adapters.MusicOnHold{Conference: "room", On: true}},
+		{name: "moh stop", path: "/api/v1/nodes/fs1/conferences/room/moh-stop", wantStatus: 200, wantDo: adapters.MusicOnHold{Conference: "room"}},
 		{name: "hangup", path: "/api/v1/nodes/fs1/calls/c1/hangup", wantStatus: 200, wantDo: adapters.HangupCall{Call: "c1"}},
 		{name: "escaped conference name", path: "/api/v1/nodes/fs1/conferences/3000%40default/members/7/mute", wantStatus: 200,
 			wantDo: adapters.MuteMember{Conference: "3000@default", Member: "7", Muted: true}},

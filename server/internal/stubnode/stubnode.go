@@ -39,7 +39,7 @@ func New(id string, initial ...adapters.Event) *Node {
 		media: []string{"welcome"},
 		actions: []adapters.ActionKind{adapters.ActMute, adapters.ActUnmute, adapters.ActDeaf, adapters.ActUndeaf,
 			adapters.ActKick, adapters.ActPlayToMember, adapters.ActPlayToConference, adapters.ActLock,
-			adapters.ActUnlock, adapters.ActHangup},
+			adapters.ActUnlock, adapters.ActMOHStart, adapters.ActMOHStop, adapters.ActHangup},
 		initial: initial,
 		events:  make(chan adapters.Event, 64),
 		reply:   "+OK",
