@@ -122,6 +122,8 @@ func (n *Node) Validate(a adapters.Action) error {
 		}
 	case adapters.LockConference:
 		ids = []string{a.Conference}
+	case adapters.MusicOnHold:
+		ids = []string{a.Conference}
 	case adapters.HangupCall:
 		ids = []string{a.Call}
 	default:
