@@ -35,9 +35,36 @@ var botLines = []struct{ speaker, text string }{
 func RunDemo(ctx context.Context, s *Server, rng *rand.Rand) error {
 	conf := s.CreateBridge(DemoConference)
 	var members []string
+	// Each demo person is on at most one call at a time, as in life.
+	busy := map[string]string{} // channel id -> number
+	pick := func() Party {
+		inUse := map[string]bool{}
+		for _, n := range busy {
+			inUse[n] = true
+		}
+		var free []Party
+		for _, p := range demoNames {
+			if !inUse[p.Number] {
+				free = append(free, p)
+			}
+		}
+		if len(free) == 0 {
+			return Party{fmt.Sprintf("Caller %d", 2200+rng.IntN(100)), fmt.Sprintf("%d", 2200+rng.IntN(100))}
+		}
+		return free[rng.IntN(len(free))]
+	}
+	add := func(spec ChannelSpec) string {
+		id := s.AddChannel(spec)
+		busy[id] = spec.Caller.Number
+		return id
+	}
+	hangup := func(id string) {
+		_ = s.Hangup(id)
+		delete(busy, id)
+	}
 	join := func() {
-		p := demoNames[rng.IntN(len(demoNames))]
-		id := s.AddChannel(ChannelSpec{Caller: p, Exten: "3000", Args: []string{DemoConference}})
+		p := pick()
+		id := add(ChannelSpec{Caller: p, Exten: "3000", Args: []string{DemoConference}})
 		_ = s.Answer(id)
 		_ = s.Enter(conf, id)
 		_ = s.SetTalkDetect(id, true) // the adapter sets it too; demo must talk without one
@@ -74,7 +101,7 @@ func RunDemo(ctx context.Context, s *Server, rng *rand.Rand) error {
 			if members[i] == talker {
 				talker = ""
 			}
-			_ = s.Hangup(members[i])
+			hangup(members[i])
 			members = append(members[:i], members[i+1:]...)
 		case step%9 == 8 && len(members) < 5:
 			join()
@@ -82,10 +109,9 @@ func RunDemo(ctx context.Context, s *Server, rng *rand.Rand) error {
 		// Calls outside the conference come and go.
 		if step%5 == 2 {
 			if len(others) < 3 {
-				p := demoNames[rng.IntN(len(demoNames))]
-				others = append(others, s.AddChannel(ChannelSpec{Caller: p, Connected: Party{"Support", "600"}, Exten: "600"}))
+				others = append(others, add(ChannelSpec{Caller: pick(), Connected: Party{"Support", "600"}, Exten: "600"}))
 			} else {
-				_ = s.Hangup(others[0])
+				hangup(others[0])
 				others = others[1:]
 			}
 		}
@@ -105,8 +131,8 @@ func RunDemo(ctx context.Context, s *Server, rng *rand.Rand) error {
 		}
 		if line > 0 && line%len(botLines) == 0 && step%3 == 0 {
 			// The callbot call ends and a new one starts.
-			_ = s.Hangup(bot)
-			bot = s.AddChannel(ChannelSpec{Caller: demoNames[rng.IntN(len(demoNames))], Connected: Party{"Callbot", "7000"}, Exten: "7000", Args: []string{"callbot"}})
+			hangup(bot)
+			bot = add(ChannelSpec{Caller: pick(), Connected: Party{"Callbot", "7000"}, Exten: "7000", Args: []string{"callbot"}})
 			_ = s.Answer(bot)
 		}
 	}

@@ -92,7 +92,26 @@ func sleep(ctx context.Context, t time.Duration) bool {
 	}
 }
 
-func (d *demo) person() Party { return demoPeople[d.intn(len(demoPeople))] }
+// person picks someone not already on a call: each demo person is on at
+// most one call at a time, as in life.
+func (d *demo) person() Party {
+	d.s.mu.Lock()
+	inUse := map[string]bool{}
+	for _, ch := range d.s.channels {
+		inUse[ch.caller.Number] = true
+	}
+	d.s.mu.Unlock()
+	var free []Party
+	for _, p := range demoPeople {
+		if !inUse[p.Number] {
+			free = append(free, p)
+		}
+	}
+	if len(free) == 0 {
+		return demoPeople[d.intn(len(demoPeople))]
+	}
+	return free[d.intn(len(free))]
+}
 
 func (d *demo) alive(uuid string) bool {
 	d.s.mu.Lock()
