@@ -53,6 +53,7 @@
 //   - Call direction is not in ARI: every call is "inbound".
 //
 // Every identifier that goes into an ARI URL path is checked by validID
-// before any request (no '/', "..", '?', '%', '#', whitespace, control or
-// non-ASCII characters).
+// before any request: letters, digits and . _ : @ + - only, no "..", at most
+// 128 bytes (so no '/', '?', '%', '#', '|', whitespace, control or non-ASCII
+// characters).
 package asterisk
