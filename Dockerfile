@@ -5,7 +5,7 @@ FROM node:20-bookworm-slim AS ui
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY vite.config.ts tsconfig*.json svelte.config.* ./
+COPY vite.config.ts tsconfig.json ./
 COPY ui ./ui
 RUN npm run build
 
