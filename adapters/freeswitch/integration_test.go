@@ -5,106 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/adaptertest"
 	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
 )
 
 const fakePassword = "Sekr1t-pw"
 
-// recorder is the consumer side of Run: it records every event and keeps a
-// materialised state, the way the server's live state would.
-type recorder struct {
-	mu      sync.Mutex
-	changed chan struct{}
-	events  []adapters.Event
-	status  adapters.NodeStatus
-	snaps   int
-	calls   map[string]adapters.Call
-	confs   map[string]adapters.Conference
-	members map[string]adapters.Member // conf/id
-	utts    []adapters.Utterance
-}
-
-func newRecorder() *recorder {
-	return &recorder{changed: make(chan struct{}), calls: map[string]adapters.Call{},
-		confs: map[string]adapters.Conference{}, members: map[string]adapters.Member{}}
-}
-
-func (r *recorder) emit(e adapters.Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, e)
-	switch e := e.(type) {
-	case adapters.StatusChanged:
-		r.status = e.Status
-	case adapters.Snapshot:
-		r.snaps++
-		clear(r.calls)
-		clear(r.confs)
-		clear(r.members)
-		for _, c := range e.Calls {
-			r.calls[c.ID] = c
-		}
-		for _, c := range e.Conferences {
-			r.confs[c.Name] = c
-		}
-		for _, m := range e.Members {
-			r.members[m.Conference+"/"+m.ID] = m
-		}
-	case adapters.CallUpdated:
-		r.calls[e.Call.ID] = e.Call
-	case adapters.CallEnded:
-		delete(r.calls, e.CallID)
-	case adapters.ConferenceUpdated:
-		r.confs[e.Conference.Name] = e.Conference
-	case adapters.ConferenceEnded:
-		delete(r.confs, e.Name)
-		for k, m := range r.members {
-			if m.Conference == e.Name {
-				delete(r.members, k)
-			}
-		}
-	case adapters.MemberUpdated:
-		r.members[e.Member.Conference+"/"+e.Member.ID] = e.Member
-	case adapters.MemberLeft:
-		delete(r.members, e.Conference+"/"+e.MemberID)
-	case adapters.UtteranceAdded:
-		r.utts = append(r.utts, e.Utterance)
-	}
-	close(r.changed)
-	r.changed = make(chan struct{})
-}
-
-// wait blocks until cond (called under the lock) holds.
-func (r *recorder) wait(t *testing.T, what string, cond func(r *recorder) bool) {
-	t.Helper()
-	deadline := time.After(5 * time.Second)
-	for {
-		r.mu.Lock()
-		ok, ch := cond(r), r.changed
-		r.mu.Unlock()
-		if ok {
-			return
-		}
-		select {
-		case <-ch:
-		case <-deadline:
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			t.Fatalf("timed out waiting for %s; status %+v, %d snapshots, members %+v", what, r.status, r.snaps, r.members)
-		}
-	}
-}
-
 type harness struct {
 	fs   *eslfake.Server
 	node *Node
-	rec  *recorder
+	rec  *adaptertest.Recorder
 }
 
 func startFake(t *testing.T) *eslfake.Server {
@@ -132,10 +48,10 @@ func startNode(t *testing.T, fs *eslfake.Server, edit func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{fs: fs, node: n, rec: newRecorder()}
+	h := &harness{fs: fs, node: n, rec: adaptertest.NewRecorder()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- n.Run(ctx, h.rec.emit) }()
+	go func() { done <- n.Run(ctx, h.rec.Emit) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -152,21 +68,18 @@ func startNode(t *testing.T, fs *eslfake.Server, edit func(*Config)) *harness {
 
 func (h *harness) waitUp(t *testing.T, snaps int) {
 	t.Helper()
-	h.rec.wait(t, fmt.Sprintf("snapshot #%d and up", snaps), func(r *recorder) bool {
-		return r.snaps >= snaps && r.status.State == adapters.StateUp
+	h.rec.Wait(t, fmt.Sprintf("snapshot #%d and up", snaps), func(r adaptertest.View) bool {
+		return r.Snapshots >= snaps && r.Status.State == adapters.StateUp
 	})
 }
 
 func (h *harness) member(conf string, id int) (adapters.Member, bool) {
-	h.rec.mu.Lock()
-	defer h.rec.mu.Unlock()
-	m, ok := h.rec.members[fmt.Sprintf("%s/%d", conf, id)]
-	return m, ok
+	return h.rec.View().Member(conf, strconv.Itoa(id))
 }
 
-func memberIs(conf string, id int, cond func(adapters.Member) bool) func(*recorder) bool {
-	return func(r *recorder) bool {
-		m, ok := r.members[fmt.Sprintf("%s/%d", conf, id)]
+func memberIs(conf string, id int, cond func(adapters.Member) bool) func(adaptertest.View) bool {
+	return func(r adaptertest.View) bool {
+		m, ok := r.Members[fmt.Sprintf("%s/%d", conf, id)]
 		return ok && cond(m)
 	}
 }
@@ -206,34 +119,32 @@ func TestIntegrationSnapshotOnConnect(t *testing.T) {
 
 	h := startNode(t, fs, nil)
 	h.waitUp(t, 1)
-	r := h.rec
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r := h.rec.View()
 	// StatusChanged(up) comes right before the snapshot.
 	var kinds []string
-	for _, e := range r.events[:3] {
+	for _, e := range r.Events[:3] {
 		kinds = append(kinds, fmt.Sprintf("%T", e))
 	}
 	if kinds[1] != "adapters.StatusChanged" || kinds[2] != "adapters.Snapshot" {
 		t.Errorf("first events %v", kinds)
 	}
-	ma, mb := r.members[fmt.Sprintf("room1001/%d", a)], r.members[fmt.Sprintf("room1001/%d", b)]
+	ma, mb := r.Members[fmt.Sprintf("room1001/%d", a)], r.Members[fmt.Sprintf("room1001/%d", b)]
 	if !ma.Talking || ma.Muted || ma.CallerName != "홍길동" || ma.CallID != alice {
 		t.Errorf("Alice's member = %+v", ma)
 	}
 	if !mb.Muted || mb.Talking || mb.CallerName != "Bob" {
 		t.Errorf("Bob's member = %+v", mb)
 	}
-	if c := r.confs["room1001"]; c.MemberCount != 2 {
+	if c := r.Conferences["room1001"]; c.MemberCount != 2 {
 		t.Errorf("conference = %+v", c)
 	}
 	for _, u := range []string{alice, bob, plain} {
-		if c, ok := r.calls[u]; !ok || c.State != adapters.CallActive {
+		if c, ok := r.Calls[u]; !ok || c.State != adapters.CallActive {
 			t.Errorf("call %s = %+v (present %v)", u, c, ok)
 		}
 	}
-	if r.calls[alice].Conference != "room1001" || r.calls[plain].Conference != "" {
-		t.Errorf("call conferences: %q %q", r.calls[alice].Conference, r.calls[plain].Conference)
+	if r.Calls[alice].Conference != "room1001" || r.Calls[plain].Conference != "" {
+		t.Errorf("call conferences: %q %q", r.Calls[alice].Conference, r.Calls[plain].Conference)
 	}
 	// The subscription is a named list, never ALL.
 	var sub string
@@ -258,20 +169,20 @@ func TestIntegrationLiveEventsAndActions(t *testing.T) {
 	id := join(t, fs, "room1001", alice)
 	carol := addCaller(t, fs, "Carol", "5725")
 	cid := join(t, fs, "room1001", carol)
-	h.rec.wait(t, "both members", func(r *recorder) bool { return len(r.members) == 2 })
+	h.rec.Wait(t, "both members", func(r adaptertest.View) bool { return len(r.Members) == 2 })
 	if err := fs.SetTalking("room1001", id, true); err != nil {
 		t.Fatal(err)
 	}
-	h.rec.wait(t, "talking", memberIs("room1001", id, func(m adapters.Member) bool { return m.Talking }))
+	h.rec.Wait(t, "talking", memberIs("room1001", id, func(m adapters.Member) bool { return m.Talking }))
 	if err := fs.SetTalking("room1001", id, false); err != nil {
 		t.Fatal(err)
 	}
-	h.rec.wait(t, "not talking", memberIs("room1001", id, func(m adapters.Member) bool { return !m.Talking }))
+	h.rec.Wait(t, "not talking", memberIs("room1001", id, func(m adapters.Member) bool { return !m.Talking }))
 
 	steps := []struct {
 		action adapters.Action
 		line   string
-		check  func(*recorder) bool
+		check  func(adaptertest.View) bool
 	}{
 		{adapters.MuteMember{Conference: "room1001", Member: fmt.Sprint(id), Muted: true}, fmt.Sprintf("api conference room1001 mute %d", id),
 			memberIs("room1001", id, func(m adapters.Member) bool { return m.Muted })},
@@ -285,13 +196,13 @@ func TestIntegrationLiveEventsAndActions(t *testing.T) {
 			fmt.Sprintf("api conference room1001 play tone_stream://%%(500,0,660) %d", id), nil},
 		{adapters.PlayToConference{Conference: "room1001", Media: "hello"}, "api conference room1001 play /srv/sounds/hello.wav", nil},
 		{adapters.LockConference{Conference: "room1001", Locked: true}, "api conference room1001 lock",
-			func(r *recorder) bool { return r.confs["room1001"].Locked }},
+			func(r adaptertest.View) bool { return r.Conferences["room1001"].Locked }},
 		{adapters.LockConference{Conference: "room1001"}, "api conference room1001 unlock",
-			func(r *recorder) bool { return !r.confs["room1001"].Locked }},
+			func(r adaptertest.View) bool { return !r.Conferences["room1001"].Locked }},
 		{adapters.KickMember{Conference: "room1001", Member: fmt.Sprint(cid)}, fmt.Sprintf("api conference room1001 kick %d", cid),
-			func(r *recorder) bool { _, ok := r.members[fmt.Sprintf("room1001/%d", cid)]; return !ok }},
+			func(r adaptertest.View) bool { _, ok := r.Members[fmt.Sprintf("room1001/%d", cid)]; return !ok }},
 		{adapters.HangupCall{Call: alice}, "api uuid_kill " + alice,
-			func(r *recorder) bool { _, ok := r.calls[alice]; return !ok }},
+			func(r adaptertest.View) bool { _, ok := r.Calls[alice]; return !ok }},
 	}
 	for _, s := range steps {
 		reply, err := h.node.Do(ctx, s.action)
@@ -305,11 +216,11 @@ func TestIntegrationLiveEventsAndActions(t *testing.T) {
 			t.Fatalf("fake received %q (%v), want exactly %q", got, err, s.line)
 		}
 		if s.check != nil {
-			h.rec.wait(t, s.line, s.check)
+			h.rec.Wait(t, s.line, s.check)
 		}
 	}
 	// Alice's member left with her call.
-	h.rec.wait(t, "Alice gone", func(r *recorder) bool { return len(r.members) == 0 })
+	h.rec.Wait(t, "Alice gone", func(r adaptertest.View) bool { return len(r.Members) == 0 })
 
 	// PBX verdicts map to errors.
 	if _, err := h.node.Do(ctx, adapters.MuteMember{Conference: "nosuch", Member: "1", Muted: true}); !errors.Is(err, adapters.ErrNotFound) {
@@ -335,7 +246,7 @@ func TestIntegrationTranscripts(t *testing.T) {
 	h := startNode(t, fs, nil)
 	h.waitUp(t, 1)
 	caller := addCaller(t, fs, "Kim", "5730")
-	h.rec.wait(t, "call", func(r *recorder) bool { _, ok := r.calls[caller]; return ok })
+	h.rec.Wait(t, "call", func(r adaptertest.View) bool { _, ok := r.Calls[caller]; return ok })
 
 	if err := fs.FireSTT(caller, "brain_stt::transcription", "mindslab", []byte(`{"text":"안녕하세요","start":41120,"end":52480}`)); err != nil {
 		t.Fatal(err)
@@ -346,10 +257,8 @@ func TestIntegrationTranscripts(t *testing.T) {
 	if err := fs.Execute(caller, "speak", "flite|kal|Your table is booked."); err != nil {
 		t.Fatal(err)
 	}
-	h.rec.wait(t, "three utterances", func(r *recorder) bool { return len(r.utts) == 3 })
-	h.rec.mu.Lock()
-	u := h.rec.utts
-	h.rec.mu.Unlock()
+	h.rec.Wait(t, "three utterances", func(r adaptertest.View) bool { return len(r.Utterances) == 3 })
+	u := h.rec.View().Utterances
 	if u[0].Text != "안녕하세요" || u[0].Vendor != "mindslab" || !u[0].Final || u[0].StartMs != 41120 || u[0].CallID != caller || u[0].Speaker != adapters.SpeakerCaller {
 		t.Errorf("brain utterance %+v", u[0])
 	}
@@ -377,14 +286,12 @@ func TestIntegrationMalformedEventIsSkipped(t *testing.T) {
 	if err := fs.FireSTT(caller, "brain_stt::transcription", "mindslab", []byte(`{"text":"after"}`)); err != nil {
 		t.Fatal(err)
 	}
-	h.rec.wait(t, "good utterances", func(r *recorder) bool { return len(r.utts) == 2 })
-	h.rec.mu.Lock()
-	defer h.rec.mu.Unlock()
-	if h.rec.utts[0].Text != "injected" || h.rec.utts[1].Text != "after" {
-		t.Errorf("utterances %+v", h.rec.utts)
+	h.rec.Wait(t, "good utterances", func(r adaptertest.View) bool { return len(r.Utterances) == 2 })
+	if u := h.rec.View().Utterances; u[0].Text != "injected" || u[1].Text != "after" {
+		t.Errorf("utterances %+v", u)
 	}
-	if h.rec.snaps != 1 || h.rec.status.State != adapters.StateUp {
-		t.Errorf("connection did not live on: %d snapshots, status %+v", h.rec.snaps, h.rec.status)
+	if v := h.rec.View(); v.Snapshots != 1 || v.Status.State != adapters.StateUp {
+		t.Errorf("connection did not live on: %d snapshots, status %+v", v.Snapshots, v.Status)
 	}
 }
 
@@ -411,7 +318,7 @@ func TestIntegrationCommandTimeoutDoesNotDesync(t *testing.T) {
 		t.Fatalf("next command got %q, %v; want its own reply", reply, err)
 	}
 	// The resync saw the mute that completed on the PBX meanwhile.
-	h.rec.wait(t, "muted and deaf", memberIs("room1001", id, func(m adapters.Member) bool { return m.Muted && m.Deaf }))
+	h.rec.Wait(t, "muted and deaf", memberIs("room1001", id, func(m adapters.Member) bool { return m.Muted && m.Deaf }))
 }
 
 func TestIntegrationReconnectAfterDisconnect(t *testing.T) {
@@ -419,7 +326,7 @@ func TestIntegrationReconnectAfterDisconnect(t *testing.T) {
 	h := startNode(t, fs, nil)
 	h.waitUp(t, 1)
 	fs.DisconnectAll()
-	h.rec.wait(t, "down", func(r *recorder) bool { return r.status.State == adapters.StateDown })
+	h.rec.Wait(t, "down", func(r adaptertest.View) bool { return r.Status.State == adapters.StateDown })
 	// Something happens while the node is away; the fresh snapshot has it.
 	caller := addCaller(t, fs, "Erin", "5900")
 	id := join(t, fs, "room2", caller)
@@ -427,9 +334,7 @@ func TestIntegrationReconnectAfterDisconnect(t *testing.T) {
 	if _, ok := h.member("room2", id); !ok {
 		t.Fatal("fresh snapshot lacks the member that joined while disconnected")
 	}
-	h.rec.mu.Lock()
-	defer h.rec.mu.Unlock()
-	if strings.Contains(fmt.Sprint(h.rec.events), fakePassword) {
+	if strings.Contains(fmt.Sprint(h.rec.View().Events), fakePassword) {
 		t.Fatal("an event carries the password")
 	}
 }
@@ -437,10 +342,8 @@ func TestIntegrationReconnectAfterDisconnect(t *testing.T) {
 func TestIntegrationWrongPassword(t *testing.T) {
 	fs := startFake(t)
 	h := startNode(t, fs, func(c *Config) { c.Password = "not-the-" + fakePassword })
-	h.rec.wait(t, "down", func(r *recorder) bool { return r.status.State == adapters.StateDown })
-	h.rec.mu.Lock()
-	reason := h.rec.status.Reason
-	h.rec.mu.Unlock()
+	h.rec.Wait(t, "down", func(r adaptertest.View) bool { return r.Status.State == adapters.StateDown })
+	reason := h.rec.View().Status.Reason
 	if !strings.Contains(reason, "authentication") || strings.Contains(reason, fakePassword) {
 		t.Fatalf("reason %q", reason)
 	}
