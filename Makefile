@@ -7,7 +7,7 @@ BIN := bin/callboard
 GOFLAGS_BUILD := -trimpath -ldflags "-s -w"
 export CGO_ENABLED := 0
 
-.PHONY: run build ui server node_modules test test-go test-ui test-e2e vet bench clean
+.PHONY: run build ui server node_modules test test-go test-ui test-e2e vet fuzz bench clean
 
 ## run: install npm packages, build UI and server, start the demo on http://$(LISTEN)
 run: build
@@ -29,7 +29,7 @@ ui: node_modules
 	npm run build
 
 ## test: every test — Go with -race, UI unit tests, browser end-to-end
-test: vet test-go test-ui test-e2e
+test: vet test-go fuzz test-ui test-e2e
 
 vet:
 	$(GO) vet ./...
@@ -37,6 +37,13 @@ vet:
 # -race needs cgo; the shipped binary stays static (CGO_ENABLED=0 above).
 test-go:
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+
+## fuzz: each fuzz target (seeded from the real PBX traces) for a few seconds
+FUZZTIME ?= 5s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzEventMapper$$' -fuzztime $(FUZZTIME) ./adapters/freeswitch
+	$(GO) test -run '^$$' -fuzz '^FuzzTranscriptParsers$$' -fuzztime $(FUZZTIME) ./adapters/freeswitch
+	$(GO) test -run '^$$' -fuzz '^FuzzEventMapper$$' -fuzztime $(FUZZTIME) ./adapters/asterisk
 
 test-ui: node_modules
 	npm run test:unit

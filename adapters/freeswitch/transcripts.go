@@ -23,6 +23,14 @@ var errEmptyBody = errors.New("empty body")
 // format is chosen by the subclass's module name; unknown modules get a
 // best-effort parser that understands the common shapes.
 func parseTranscript(subclass string, body []byte) (transcript, error) {
+	t, err := parseAnyTranscript(subclass, body)
+	// Bodies come from STT modules, some not even JSON-escaped (aws): text
+	// cut mid-character must not reach browsers as invalid UTF-8.
+	t.text = strings.ToValidUTF8(t.text, "\uFFFD")
+	return t, err
+}
+
+func parseAnyTranscript(subclass string, body []byte) (transcript, error) {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return transcript{}, errEmptyBody
 	}
