@@ -149,5 +149,6 @@ func (s *Server) act(c echo.Context, node adapters.Node, a adapters.Action, targ
 		return fromNodeError(fmt.Errorf("%s %s: %w", a.Kind(), target, err))
 	}
 	s.log.Info("action done", "node", node.ID(), "action", a.Kind(), "target", target)
+	c.Set(ctxReply, reply)
 	return c.JSON(http.StatusOK, actionReply{OK: true, Reply: reply})
 }

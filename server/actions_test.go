@@ -106,7 +106,7 @@ func TestMuteChangesStateThroughEvents(t *testing.T) {
 	node := stubnode.New("fs1", fs1Snapshot())
 	ts := startServer(t, Config{}, node)
 	// as a browser does: same Origin, and Accept-Encoding (Gzip must skip /ws)
-	hdr := http.Header{"Origin": {ts.base}, "Accept-Encoding": {"gzip, deflate, br"}}
+	hdr := http.Header{"Origin": {ts.base}, "Accept-Encoding": {"gzip, deflate, br"}, "Cookie": {sessionCookie + "=" + ts.client.cookie}}
 	conn, _, err := websocket.DefaultDialer.Dial("ws://"+ts.Addr()+"/ws", hdr)
 	if err != nil {
 		t.Fatal(err)

@@ -8,22 +8,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// contentSecurityPolicy allows only same-origin script, style, connections
-// (including the websocket) and images (plus data: URIs). No inline script or
-// style: the Vite build emits external files only.
-const contentSecurityPolicy = "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"
-
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		return next(c)
-	}
-}
-
 // requestLogger logs one structured line per request; health checks at debug.
 func (s *Server) requestLogger() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{

@@ -6,37 +6,66 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/callboard/callboard/server/store"
 )
 
-// routes builds the Echo app. Every route lives here so the auth middleware
-// of a later issue can be attached per group: public (healthz, UI), api
-// (reads and actions), ws.
+// routes builds the Echo app. Every route and who may call it lives here
+// (docs/auth.md): public are sign-in, me, /healthz and the UI's static
+// files; everything else needs a session of at least some role, or for the
+// ingest route a bearer token with a scope.
 func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	// Direct peer address only: v4 trusts X-Forwarded-For by default, which
-	// would let clients spoof the IP in logs and (later) rate limits and audit.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// Direct peer address unless trusted proxies are configured: v4 trusts
+	// X-Forwarded-For by default, which would let clients spoof the IP in
+	// logs, rate limits and the audit.
+	e.IPExtractor = s.ipExtractor()
 	e.HTTPErrorHandler = s.errorHandler
 
 	e.Use(middleware.Recover())
 	e.Use(s.requestLogger())
-	e.Use(securityHeaders)
+	e.Use(s.securityHeaders)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Skipper:   func(c echo.Context) bool { return c.Path() == "/ws" || c.Request().URL.Path == "/ws" },
 		MinLength: 1024,
 	}))
 
+	viewer := s.requireSession(store.RoleViewer)
+	moderator := s.requireSession(store.RoleModerator)
+	admin := s.requireSession(store.RoleAdmin)
+
 	e.GET("/healthz", s.healthz)
-	e.GET("/ws", echo.WrapHandler(s.hub))
+	e.GET("/ws", s.serveWS, viewer)
+
+	// Transcript ingest for external STT: bearer token, larger body (4000
+	// characters of CJK text are up to 12 KB of UTF-8).
+	e.POST("/api/v1/nodes/:node/calls/:call/utterances", s.ingestUtterance,
+		middleware.BodyLimit("32K"), s.requireToken(ScopeIngestUtterances))
 
 	api := e.Group("/api/v1", middleware.BodyLimit("4K"))
-	api.GET("/state", s.getState)
-	api.GET("/nodes/:node/calls/:call/transcript", s.getTranscript)
-	api.POST("/nodes/:node/conferences/:conf/members/:member/:verb", s.memberAction)
-	api.POST("/nodes/:node/conferences/:conf/:verb", s.conferenceAction)
-	api.POST("/nodes/:node/calls/:call/:verb", s.callAction)
-	api.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, codeNotFound, "no such API endpoint") })
+	api.POST("/auth/login", s.login)
+	api.GET("/auth/me", s.me)
+	api.POST("/auth/logout", s.logout, viewer)
+
+	api.GET("/state", s.getState, viewer)
+	api.GET("/nodes/:node/calls/:call/transcript", s.getTranscript, viewer)
+	api.POST("/nodes/:node/conferences/:conf/members/:member/:verb", s.memberAction, moderator, s.audited)
+	api.POST("/nodes/:node/conferences/:conf/:verb", s.conferenceAction, moderator, s.audited)
+	api.POST("/nodes/:node/calls/:call/:verb", s.callAction, moderator, s.audited)
+
+	api.GET("/users", s.listUsers, admin)
+	api.POST("/users", s.createUser, admin)
+	api.DELETE("/users/:name", s.deleteUser, admin)
+	api.GET("/sessions", s.listSessions, admin)
+	api.DELETE("/sessions/:id", s.revokeSession, admin)
+	api.GET("/tokens", s.listTokens, admin)
+	api.POST("/tokens", s.createToken, admin)
+	api.DELETE("/tokens/:id", s.revokeToken, admin)
+	api.GET("/audit", s.getAudit, admin)
+	api.GET("/audit.csv", s.getAuditCSV, admin)
+
+	api.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, codeNotFound, "no such API endpoint") }, viewer)
 
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/*", s.serveUI)
 	return e

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,8 +16,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server/auth"
 	"github.com/callboard/callboard/server/hub"
 	"github.com/callboard/callboard/server/live"
+	"github.com/callboard/callboard/server/store"
 )
 
 // Config configures a Server. Zero durations take the defaults.
@@ -27,6 +30,18 @@ type Config struct {
 	CoalesceInterval time.Duration // websocket delta period; default 50ms
 	ActionTimeout    time.Duration // bound on one node.Do; default 10s
 	Logger           *slog.Logger  // default slog.Default()
+
+	// Store keeps users, sessions, tokens and the audit log (required; the
+	// caller opens and closes it).
+	Store store.Store
+	// Auth tunes sessions, sign-in limits and password hashing.
+	Auth AuthConfig
+	// TrustedProxies are CIDRs (or single IPs) of reverse proxies whose
+	// X-Forwarded-For and X-Forwarded-Proto are believed. Empty: the peer
+	// address is the client.
+	TrustedProxies []string
+	// TLSCert and TLSKey, both set, make Run serve HTTPS natively.
+	TLSCert, TLSKey string
 }
 
 // Server serves the dashboard for a fixed set of nodes.
@@ -39,6 +54,13 @@ type Server struct {
 	hub   *hub.Hub
 	echo  *echo.Echo
 	ui    fs.FS // nil when no usable UI
+
+	store   store.Store
+	hasher  *auth.Hasher
+	limiter *auth.Limiter
+	audit   *auditLog
+	proxies []*net.IPNet
+	now     func() time.Time
 
 	mu    sync.Mutex
 	addr  string
@@ -58,6 +80,9 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, nodes: make(map[string]adapters.Node), ready: make(chan struct{})}
+	if err := s.initSecurity(); err != nil {
+		return nil, err
+	}
 	infos := make([]live.NodeInfo, 0, len(nodes))
 	for _, n := range nodes {
 		id := n.ID()
@@ -113,13 +138,20 @@ func (s *Server) Run(ctx context.Context) error {
 	s.addr = ln.Addr().String()
 	s.mu.Unlock()
 	close(s.ready)
-	s.log.Info("http listening", "addr", s.addr)
+	s.log.Info("http listening", "addr", s.addr, "tls", s.tlsEnabled())
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = s.state.Run(ctx) })
 	wg.Go(func() { _ = s.hub.Run(ctx) })
+	// The audit writer outlives the HTTP server so the last requests' entries
+	// are written before Run returns.
+	auditCtx, auditCancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer auditCancel()
+	auditDone := make(chan struct{})
+	go func() { defer close(auditDone); s.audit.Run(auditCtx) }()
+	wg.Go(func() { s.watchSessions(ctx) })
 	for _, n := range s.order {
 		wg.Go(func() {
 			emit := func(ev adapters.Event) { s.state.Emit(ctx, ev) }
@@ -135,8 +167,17 @@ func (s *Server) Run(ctx context.Context) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	if s.tlsEnabled() {
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() {
+		if s.tlsEnabled() {
+			serveErr <- srv.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
+			return
+		}
+		serveErr <- srv.Serve(ln)
+	}()
 
 	var runErr error
 	select {
@@ -151,6 +192,8 @@ func (s *Server) Run(ctx context.Context) error {
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		s.log.Warn("http shutdown", "err", err)
 	}
+	auditCancel()
+	<-auditDone
 	wg.Wait()
 	s.log.Info("server stopped")
 	return runErr

@@ -45,8 +45,17 @@ func demo(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", envOr("CALLBOARD_LISTEN", config.DefaultListen), "address to serve the dashboard on")
 	level := fs.String("log-level", envOr("CALLBOARD_LOG_LEVEL", "info"), "debug, info, warn or error")
+	dataDir := fs.String("data-dir", os.Getenv("CALLBOARD_DATA_DIR"), "database directory (default: a fresh temporary directory, removed on exit)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *dataDir == "" {
+		tmp, err := os.MkdirTemp("", "callboard-demo-")
+		if err != nil {
+			return fmt.Errorf("demo data dir: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		*dataDir = tmp
 	}
 	cfg, err := config.Load("", os.Getenv)
 	if err != nil {
@@ -54,6 +63,7 @@ func demo(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	cfg.Listen = *listen
 	cfg.LogLevel = *level
+	cfg.DataDir = *dataDir
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -70,7 +80,7 @@ func demo(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer stopAst()
-	return runServer(ctx, cfg, []adapters.Node{fsNode, astNode}, log)
+	return runServer(ctx, cfg, []adapters.Node{fsNode, astNode}, log, stderr)
 }
 
 // secret returns a fresh random password: the fakes check credentials the

@@ -2,6 +2,7 @@
 //
 //	callboard [serve] [--config FILE]   run against the PBX nodes in the config
 //	callboard demo [--listen ADDR]      run against a built-in simulated FreeSWITCH
+//	callboard user add NAME --role ROLE  add a user (password on stdin)
 //	callboard version
 package main
 
@@ -37,6 +38,8 @@ func run(args []string, stderr io.Writer) int {
 		err = serve(ctx, args, stderr)
 	case "demo":
 		err = demo(ctx, args, stderr)
+	case "user":
+		err = user(ctx, args, stderr)
 	case "version":
 		fmt.Fprintln(stderr, "callboard", version)
 	case "help", "-h", "--help":
@@ -59,11 +62,19 @@ func run(args []string, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   callboard [serve] [--config FILE]   serve the dashboard for the PBX nodes in FILE (or $CALLBOARD_CONFIG)
-  callboard demo [--listen ADDR]      serve the dashboard against a built-in simulated FreeSWITCH
+  callboard demo [--listen ADDR] [--data-dir DIR]
+                                      serve the dashboard against built-in simulated PBXs
+  callboard user add NAME --role viewer|moderator|admin [--data-dir DIR] [--config FILE]
+                                      add a user; the password is read from stdin
   callboard version
 
+On first start with no users, an admin is created: name $CALLBOARD_ADMIN_USER (default admin),
+password $CALLBOARD_ADMIN_PASSWORD, or a generated one printed once.
+
 Environment: CALLBOARD_CONFIG, CALLBOARD_LISTEN, CALLBOARD_ALLOWED_ORIGINS, CALLBOARD_LOG_LEVEL,
-CALLBOARD_LOG_FORMAT, CALLBOARD_NODE_<ID>_ADDRESS, CALLBOARD_NODE_<ID>_PASSWORD.
+CALLBOARD_LOG_FORMAT, CALLBOARD_DATA_DIR, CALLBOARD_TLS_CERT, CALLBOARD_TLS_KEY,
+CALLBOARD_TRUSTED_PROXIES, CALLBOARD_ADMIN_USER, CALLBOARD_ADMIN_PASSWORD,
+CALLBOARD_NODE_<ID>_ADDRESS, CALLBOARD_NODE_<ID>_PASSWORD.
 `)
 }
 

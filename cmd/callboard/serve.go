@@ -14,6 +14,8 @@ import (
 	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/internal/config"
 	"github.com/callboard/callboard/server"
+	"github.com/callboard/callboard/server/auth"
+	"github.com/callboard/callboard/server/store/sqlite"
 )
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -35,7 +37,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return runServer(ctx, cfg, nodes, log)
+	return runServer(ctx, cfg, nodes, log, stderr)
 }
 
 func buildNodes(cfg *config.Config, log *slog.Logger) ([]adapters.Node, error) {
@@ -89,16 +91,37 @@ func buildNodes(cfg *config.Config, log *slog.Logger) ([]adapters.Node, error) {
 	return nodes, nil
 }
 
-func runServer(ctx context.Context, cfg *config.Config, nodes []adapters.Node, log *slog.Logger) error {
+func runServer(ctx context.Context, cfg *config.Config, nodes []adapters.Node, log *slog.Logger, stderr io.Writer) error {
+	st, err := sqlite.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Warn("close database", "err", err)
+		}
+	}()
+	hasher, err := auth.NewHasher(auth.DefaultParams)
+	if err != nil {
+		return err
+	}
+	if _, err := server.Bootstrap(ctx, st, hasher, os.Getenv("CALLBOARD_ADMIN_USER"), os.Getenv("CALLBOARD_ADMIN_PASSWORD"), stderr); err != nil {
+		return err
+	}
 	srv, err := server.New(server.Config{
 		Listen:         cfg.Listen,
 		AllowedOrigins: cfg.AllowedOrigins,
 		UI:             callboard.UI(),
 		Logger:         log,
+		Store:          st,
+		Auth:           server.AuthConfig{SessionMaxAge: cfg.SessionMaxAge, SessionIdleTimeout: cfg.SessionIdleTimeout},
+		TrustedProxies: cfg.TrustedProxies,
+		TLSCert:        cfg.TLSCert,
+		TLSKey:         cfg.TLSKey,
 	}, nodes)
 	if err != nil {
 		return err
 	}
-	log.Info("callboard starting", "listen", cfg.Listen, "nodes", len(nodes))
+	log.Info("callboard starting", "listen", cfg.Listen, "nodes", len(nodes), "data_dir", cfg.DataDir)
 	return srv.Run(ctx)
 }

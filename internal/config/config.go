@@ -42,6 +42,18 @@ type Config struct {
 	LogLevel       string   `yaml:"log_level"`  // debug, info, warn, error
 	LogFormat      string   `yaml:"log_format"` // text or json
 	Nodes          []Node   `yaml:"nodes"`
+
+	// DataDir holds the database (users, sessions, tokens, audit).
+	DataDir string `yaml:"data_dir"`
+	// TLSCert and TLSKey (PEM files) make callboard serve HTTPS itself.
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
+	// TrustedProxies are CIDRs of reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// SessionMaxAge and SessionIdleTimeout bound a sign-in session.
+	SessionMaxAge      time.Duration `yaml:"session_max_age"`
+	SessionIdleTimeout time.Duration `yaml:"session_idle_timeout"`
 }
 
 // Node is one PBX.
@@ -79,7 +91,10 @@ type Node struct {
 
 // Defaults.
 const (
-	DefaultListen = "127.0.0.1:8080"
+	DefaultListen             = "127.0.0.1:8080"
+	DefaultDataDir            = "data"
+	DefaultSessionMaxAge      = 12 * time.Hour
+	DefaultSessionIdleTimeout = 30 * time.Minute
 )
 
 var (
@@ -146,6 +161,23 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 	if v := getenv("CALLBOARD_LOG_FORMAT"); v != "" {
 		cfg.LogFormat = v
 	}
+	if v := getenv("CALLBOARD_DATA_DIR"); v != "" {
+		cfg.DataDir = v
+	}
+	if v := getenv("CALLBOARD_TLS_CERT"); v != "" {
+		cfg.TLSCert = v
+	}
+	if v := getenv("CALLBOARD_TLS_KEY"); v != "" {
+		cfg.TLSKey = v
+	}
+	if v := getenv("CALLBOARD_TRUSTED_PROXIES"); v != "" {
+		cfg.TrustedProxies = nil
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+			}
+		}
+	}
 	for i := range cfg.Nodes {
 		n := &cfg.Nodes[i]
 		if v := getenv(envKey(n.ID) + "ADDRESS"); v != "" {
@@ -166,6 +198,15 @@ func applyDefaults(cfg *Config) {
 	}
 	if cfg.LogFormat == "" {
 		cfg.LogFormat = "text"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = DefaultDataDir
+	}
+	if cfg.SessionMaxAge == 0 {
+		cfg.SessionMaxAge = DefaultSessionMaxAge
+	}
+	if cfg.SessionIdleTimeout == 0 {
+		cfg.SessionIdleTimeout = DefaultSessionIdleTimeout
 	}
 }
 
@@ -219,6 +260,9 @@ func (c *Config) Validate() error {
 		if !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
 			return fmt.Errorf("allowed_origins[%d]: %q must start with http:// or https://", i, o)
 		}
+	}
+	if err := c.validateSecurity(); err != nil {
+		return err
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -12,7 +12,8 @@
 //     saw the older value needs the newer; one that did not needs only the newer.
 //   - Each browser has a covered seq (every change up to it has been considered
 //     for it) and a sent seq (the last seq it was told, the next message's
-//     "from"). One flusher goroutine wakes every CoalesceInterval, sends each
+//     "from"). One flusher goroutine runs at most once per CoalesceInterval
+//     (at once when a change follows an idle interval), sends each
 //     browser the journal entries after its covered seq, and trims entries
 //     every browser has covered. Each op's JSON is encoded once per flush
 //     window, and browsers that need the same bytes share one message.
@@ -23,4 +24,7 @@
 //   - A browser whose melody buffer is full, or whose backlog in the journal
 //     exceeds MaxPending, is closed with 4000 "slow consumer"; it reconnects and
 //     gets a fresh snapshot. It is never fed a stream with holes.
+//   - Authentication happens before the hub (the server's session check);
+//     ServeSession tags a browser with its sign-in session so CloseSession can
+//     end its websockets (the server uses 4001 "session ended").
 package hub

@@ -9,10 +9,14 @@ import (
 )
 
 // flush sends every browser what changed for it since its covered seq, then
-// trims the journal of entries every browser has covered.
-func (h *Hub) flush() {
+// trims the journal of entries every browser has covered. It reports
+// whether there were changes since the previous flush (a coalescing window
+// was used).
+func (h *Hub) flush() bool {
 	h.mu.Lock()
 	latest := h.last
+	fresh := latest > h.flushed
+	h.flushed = latest
 	entries := make([]*entry, 0, len(h.journal)-h.tombs)
 	for _, e := range h.journal {
 		if e != nil {
@@ -25,7 +29,7 @@ func (h *Hub) flush() {
 	}
 	h.mu.Unlock()
 
-	if len(entries) > 0 {
+	if len(entries) > 0 && len(clients) > 0 {
 		for _, e := range entries {
 			if e.json == nil {
 				e.json = encodeOp(e)
@@ -37,6 +41,7 @@ func (h *Hub) flush() {
 		}
 	}
 	h.trim()
+	return fresh
 }
 
 func (h *Hub) flushClient(c *client, entries []*entry, latest uint64, shared map[[2]uint64][]byte) {

@@ -52,6 +52,9 @@ type Hub struct {
 	tombs   int    // nil slots in journal
 	last    uint64 // seq of the last published change
 	clients map[*client]struct{}
+
+	kick    chan struct{} // a change was published (Run may flush early)
+	flushed uint64        // h.last as of the previous flush
 }
 
 type entryKey struct {
@@ -80,6 +83,7 @@ type client struct {
 	open    map[string]uint64 // open transcripts: call key -> seq its transcript was read at
 	covered atomic.Uint64     // every change <= covered was considered (written under mu)
 	closing atomic.Bool
+	session string // the sign-in session behind this browser (see ServeSession)
 }
 
 // New returns a Hub reading snapshots from src.
@@ -110,6 +114,7 @@ func New(src Source, opts Options) *Hub {
 		allowed: make(map[string]struct{}),
 		index:   make(map[entryKey]int),
 		clients: make(map[*client]struct{}),
+		kick:    make(chan struct{}, 1),
 	}
 	for _, o := range opts.AllowedOrigins {
 		h.allowed[normalOrigin(o)] = struct{}{}
@@ -145,8 +150,12 @@ func (h *Hub) checkOrigin(r *http.Request) bool {
 }
 
 // ServeHTTP upgrades the request to a websocket. A foreign Origin gets 403.
-func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := &client{busy: true, open: make(map[string]uint64)}
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.ServeSession(w, r, "") }
+
+// ServeSession is ServeHTTP for a browser of an authenticated session, so
+// that CloseSession can end its websockets.
+func (h *Hub) ServeSession(w http.ResponseWriter, r *http.Request, session string) {
+	c := &client{busy: true, open: make(map[string]uint64), session: session}
 	err := h.m.HandleRequestWithKeys(w, r, map[string]any{clientKey: c})
 	if errors.Is(err, melody.ErrClosed) {
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
@@ -186,21 +195,39 @@ func (h *Hub) Publish(changes []live.Change) {
 		h.index[k] = h.base + len(h.journal) - 1
 		h.last = ch.Seq
 	}
+	select {
+	case h.kick <- struct{}{}:
+	default:
+	}
 }
 
 // Run flushes deltas every CoalesceInterval until ctx ends, then closes every
 // websocket (http.Server.Shutdown does not close hijacked connections).
+//
+// Flushes stay at least CoalesceInterval apart, but a change that arrives
+// when the last flush is already that old goes out at once: an idle
+// dashboard (a moderator's click, a call that starts) pays no coalescing
+// delay, and under load every change still waits at most one interval.
 func (h *Hub) Run(ctx context.Context) error {
-	t := time.NewTicker(h.opts.CoalesceInterval)
+	iv := h.opts.CoalesceInterval
+	t := time.NewTimer(iv)
 	defer t.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			h.Close()
 			return nil
+		case <-h.kick:
+			if time.Since(last) < iv {
+				continue // the timer flushes at the end of this window
+			}
 		case <-t.C:
-			h.flush()
 		}
+		if h.flush() {
+			last = time.Now() // idle ticks do not delay the next change
+		}
+		t.Reset(iv)
 	}
 }
 

@@ -1,0 +1,137 @@
+package auth
+
+import (
+	"sync"
+	"time"
+)
+
+// LimiterConfig tunes the sign-in limiter. Zero values take the defaults.
+type LimiterConfig struct {
+	MaxFailures int           // failures per Window before a lockout; default 5
+	Window      time.Duration // default 1 minute
+	BaseLockout time.Duration // first lockout; doubles with each further one; default 1 minute
+	MaxLockout  time.Duration // default 30 minutes
+	Forget      time.Duration // a key with no failure for this long starts over; default 1 hour
+	MaxKeys     int           // memory bound; default 100000
+	Now         func() time.Time
+}
+
+// Limiter counts sign-in failures per key ("ip:…", "user:…") and locks a
+// key out for exponentially growing periods. It is in memory: a restart
+// forgives, which is acceptable for one instance.
+type Limiter struct {
+	cfg  LimiterConfig
+	mu   sync.Mutex
+	keys map[string]*limitState
+}
+
+type limitState struct {
+	windowStart time.Time
+	failures    int
+	lockouts    int
+	lockedUntil time.Time
+	last        time.Time
+}
+
+// NewLimiter returns a Limiter.
+func NewLimiter(cfg LimiterConfig) *Limiter {
+	if cfg.MaxFailures <= 0 {
+		cfg.MaxFailures = 5
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = time.Minute
+	}
+	if cfg.BaseLockout <= 0 {
+		cfg.BaseLockout = time.Minute
+	}
+	if cfg.MaxLockout <= 0 {
+		cfg.MaxLockout = 30 * time.Minute
+	}
+	if cfg.Forget <= 0 {
+		cfg.Forget = time.Hour
+	}
+	if cfg.MaxKeys <= 0 {
+		cfg.MaxKeys = 100000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Limiter{cfg: cfg, keys: make(map[string]*limitState)}
+}
+
+// Blocked returns how long the longest lockout among keys still lasts (0: free).
+func (l *Limiter) Blocked(keys ...string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.cfg.Now()
+	var wait time.Duration
+	for _, k := range keys {
+		if st, ok := l.keys[k]; ok && st.lockedUntil.After(now) {
+			wait = max(wait, st.lockedUntil.Sub(now))
+		}
+	}
+	return wait
+}
+
+// Fail records a failure for every key and returns the resulting lockout (0: none yet).
+func (l *Limiter) Fail(keys ...string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.cfg.Now()
+	if len(l.keys) >= l.cfg.MaxKeys {
+		l.sweep(now)
+	}
+	var wait time.Duration
+	for _, k := range keys {
+		st, ok := l.keys[k]
+		if !ok || now.Sub(st.last) > l.cfg.Forget {
+			st = &limitState{}
+			l.keys[k] = st
+		}
+		st.last = now
+		if now.Sub(st.windowStart) > l.cfg.Window {
+			st.windowStart, st.failures = now, 0
+		}
+		st.failures++
+		if st.failures >= l.cfg.MaxFailures {
+			st.lockouts++
+			d := l.cfg.BaseLockout << min(st.lockouts-1, 20)
+			d = min(d, l.cfg.MaxLockout)
+			st.lockedUntil = now.Add(d)
+			st.failures, st.windowStart = 0, now
+		}
+		if st.lockedUntil.After(now) {
+			wait = max(wait, st.lockedUntil.Sub(now))
+		}
+	}
+	return wait
+}
+
+// Succeed forgets the keys' failures (not their running lockout).
+func (l *Limiter) Succeed(keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		if st, ok := l.keys[k]; ok && !st.lockedUntil.After(l.cfg.Now()) {
+			delete(l.keys, k)
+		}
+	}
+}
+
+// sweep drops forgotten keys; if the map is still full, it drops the
+// unlocked ones (a flood of distinct names must not grow memory without end).
+func (l *Limiter) sweep(now time.Time) {
+	for k, st := range l.keys {
+		if now.Sub(st.last) > l.cfg.Forget {
+			delete(l.keys, k)
+		}
+	}
+	if len(l.keys) < l.cfg.MaxKeys {
+		return
+	}
+	for k, st := range l.keys {
+		if !st.lockedUntil.After(now) {
+			delete(l.keys, k)
+		}
+	}
+}

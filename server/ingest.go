@@ -1,0 +1,142 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server/auth"
+	"github.com/callboard/callboard/server/store"
+)
+
+// MaxUtteranceText bounds one ingested line, in characters.
+const MaxUtteranceText = 4000
+
+var (
+	ingestCallPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$`)
+	ingestVendorPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{0,64}$`)
+)
+
+const ctxToken = "callboard.token"
+
+// requireToken admits a bearer API token holding scope. Tokens are not
+// ambient credentials (a browser never sends them by itself), so no CSRF.
+func (s *Server) requireToken(scope string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Request().Header.Get(echo.HeaderAuthorization)
+			secret, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok || secret == "" || len(secret) > 128 {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="callboard"`)
+				return apiError(http.StatusUnauthorized, codeUnauthorized, "bearer token required")
+			}
+			ctx := c.Request().Context()
+			t, err := s.store.TokenByHash(ctx, auth.HashSecret(secret))
+			if errors.Is(err, store.ErrNotFound) {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="callboard", error="invalid_token"`)
+				return apiError(http.StatusUnauthorized, codeUnauthorized, "unknown or revoked token")
+			}
+			if err != nil {
+				return err
+			}
+			if !slices.Contains(t.Scopes, scope) {
+				return apiError(http.StatusForbidden, codeForbidden, "token lacks scope "+scope)
+			}
+			now := s.now()
+			if now.Sub(t.LastUsedAt) > time.Minute {
+				if err := s.store.TouchToken(ctx, t.ID, now); err != nil {
+					s.log.Warn("touch token", "err", err)
+				}
+			}
+			c.Set(ctxToken, t)
+			return next(c)
+		}
+	}
+}
+
+type utteranceBody struct {
+	Speaker string `json:"speaker"`
+	Text    string `json:"text"`
+	Final   *bool  `json:"final"`
+	StartMs *int64 `json:"startMs"`
+	EndMs   *int64 `json:"endMs"`
+	Vendor  string `json:"vendor"`
+}
+
+// ingestUtterance feeds an external STT line into the live state exactly as
+// an adapter's transcript event would be.
+func (s *Server) ingestUtterance(c echo.Context) error {
+	node, err := s.node(c)
+	if err != nil {
+		return err
+	}
+	call, err := param(c, "call")
+	if err != nil {
+		return err
+	}
+	if !ingestCallPattern.MatchString(call) {
+		return apiError(http.StatusBadRequest, codeInvalid, "malformed call id")
+	}
+	var b utteranceBody
+	if err := decodeStrict(c, &b, `{"speaker","text","final","startMs","endMs","vendor"}`); err != nil {
+		return err
+	}
+	u, err := b.utterance(node.ID(), call)
+	if err != nil {
+		return err
+	}
+	u.At = s.now().UTC()
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
+	defer cancel()
+	s.state.Emit(ctx, adapters.UtteranceAdded{Utterance: u})
+	if ctx.Err() != nil {
+		return apiError(http.StatusServiceUnavailable, codeUnavailable, "live state busy")
+	}
+	tok, _ := c.Get(ctxToken).(store.Token)
+	e := s.entry(c, "ingest")
+	e.User, e.Role, e.Node, e.Target = "token:"+tok.Name, "token", node.ID(), "call "+call
+	e.Detail = string(u.Speaker)
+	if u.Final {
+		e.Detail += " final"
+	}
+	s.audit.Record(e)
+	return c.JSON(http.StatusAccepted, map[string]bool{"ok": true})
+}
+
+func (b *utteranceBody) utterance(node, call string) (adapters.Utterance, error) {
+	bad := func(msg string) (adapters.Utterance, error) {
+		return adapters.Utterance{}, apiError(http.StatusBadRequest, codeInvalid, msg)
+	}
+	sp := adapters.Speaker(b.Speaker)
+	if sp != adapters.SpeakerCaller && sp != adapters.SpeakerBot && sp != adapters.SpeakerAgent {
+		return bad("speaker must be caller, bot or agent")
+	}
+	if strings.TrimSpace(b.Text) == "" || !utf8.ValidString(b.Text) || utf8.RuneCountInString(b.Text) > MaxUtteranceText {
+		return bad("text must be non-empty UTF-8 of at most 4000 characters")
+	}
+	if b.Final == nil {
+		return bad("final missing")
+	}
+	if !ingestVendorPattern.MatchString(b.Vendor) {
+		return bad("vendor must match " + ingestVendorPattern.String())
+	}
+	u := adapters.Utterance{Node: node, CallID: call, Speaker: sp, Text: b.Text, Final: *b.Final, Vendor: b.Vendor}
+	if b.StartMs != nil {
+		u.StartMs = *b.StartMs
+	}
+	if b.EndMs != nil {
+		u.EndMs = *b.EndMs
+	}
+	if u.StartMs < 0 || u.EndMs < 0 || (b.StartMs != nil && b.EndMs != nil && u.EndMs < u.StartMs) {
+		return bad("startMs and endMs must be offsets with startMs <= endMs")
+	}
+	return u, nil
+}
