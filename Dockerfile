@@ -19,12 +19,17 @@ COPY . .
 RUN rm -rf ui/dist
 COPY --from=ui /src/ui/dist ./ui/dist
 ARG VERSION=dev
-RUN go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/callboard ./cmd/callboard
+RUN go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/callboard ./cmd/callboard \
+ && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=server /out/callboard /usr/local/bin/callboard
+# The SQLite database (users, sessions, audit): owned by nonroot (uid 65532), kept on a volume.
+COPY --from=server --chown=65532:65532 /out/data /data
 USER nonroot:nonroot
 EXPOSE 8080
-ENV CALLBOARD_LISTEN=0.0.0.0:8080
+VOLUME ["/data"]
+ENV CALLBOARD_LISTEN=0.0.0.0:8080 \
+    CALLBOARD_DATA_DIR=/data
 ENTRYPOINT ["/usr/local/bin/callboard"]
 CMD ["serve"]
