@@ -1,33 +1,40 @@
 // Dev-only stand-in for `callboard demo`: serves ui/dist with the server's
 // strict CSP, speaks the browser protocol (docs/protocol.md) on /ws with a
-// small moving scenario, and answers the REST actions. Each action is logged
-// to stderr like the demo's ESL fake ("esl fake command" line="api ..."), so
-// the e2e test can run against it while the real binary is not built.
-//   node ui/dev/mock-server.mjs --listen 127.0.0.1:8099
+// small moving scenario on two nodes (demo-fs: FreeSWITCH, demo-ast:
+// Asterisk), answers the REST actions, and implements sign-in, roles, CSRF,
+// sessions, tokens and the audit log of docs/auth.md (mock-auth.mjs). Each
+// action is logged to stderr the way the demo's fakes log it ("esl fake
+// command" line="api ...", "ari fake request" line="POST /ari/..."), so the
+// e2e test runs against it while the real binary lacks a feature.
+//   CALLBOARD_ADMIN_PASSWORD=secret node ui/dev/mock-server.mjs --listen 127.0.0.1:8099
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
+import { createAuth } from './mock-auth.mjs';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const listenArg = process.argv[process.argv.indexOf('--listen') + 1] ?? '127.0.0.1:8099';
 const [host, port] = listenArg.split(':');
 const log = (msg, attrs = '') => process.stderr.write(`time=${new Date().toISOString()} level=INFO msg="${msg}" ${attrs}\n`);
 
-const NODE = 'fs1';
-const CONF = 'room-1001';
+const FS = 'demo-fs';
+const AST = 'demo-ast';
+const FS_CONF = 'support-room';
+const AST_CONF = 'ari-conference';
+const AST_BRIDGE = 'a3f1cb5c-4f04-44ad-9873-0035ade13a19';
 const iso = (ms) => new Date(ms).toISOString();
 let seq = 1;
-const nodes = new Map([[NODE, { node: NODE, kind: 'freeswitch', state: 'up', since: iso(Date.now() - 3600e3),
-  actions: ['mute', 'unmute', 'deaf', 'undeaf', 'kick', 'play-member', 'play-conference', 'lock', 'unlock', 'hangup'],
-  media: ['welcome', 'hold-music', 'recording-notice'] }]]);
+const nodes = new Map([
+  [FS, { node: FS, kind: 'freeswitch', state: 'up', since: iso(Date.now() - 3600e3),
+    actions: ['mute', 'unmute', 'deaf', 'undeaf', 'kick', 'play-member', 'play-conference', 'lock', 'unlock', 'hangup'],
+    media: ['beep', 'please-hold', 'recording-on', 'welcome'] }],
+  [AST, { node: AST, kind: 'asterisk', state: 'up', since: iso(Date.now() - 3600e3),
+    actions: ['mute', 'unmute', 'deaf', 'undeaf', 'kick', 'play-member', 'play-conference', 'hangup', 'moh-start', 'moh-stop'],
+    media: ['beep', 'please-hold', 'welcome'] }],
+]);
 const calls = new Map();
-// A second node that is down, with last-known data (shows the stale look).
-if (process.env.MOCK_NODE_DOWN === '1') {
-  nodes.set('fs2', { node: 'fs2', kind: 'freeswitch', state: 'down', reason: 'dial tcp 10.0.0.7:8021: connection refused',
-    since: iso(Date.now() - 60e3), actions: ['mute', 'unmute'], media: [] });
-}
 const conferences = new Map();
 const members = new Map();
 const utterances = new Map(); // callKey -> Map(key -> u)
@@ -37,32 +44,34 @@ function change(kind, key, value) {
   seq++;
   for (const c of clients) c.pending.set(`${kind}:${key}`, value === undefined ? { op: 'remove', kind, key } : { op: 'upsert', kind, key, value });
 }
-function addCall(id, callerName, callerNumber, calleeName, calleeNumber, conference) {
+function addCall(node, id, callerName, callerNumber, calleeName, calleeNumber, conference) {
   const now = Date.now();
-  const c = { node: NODE, id, legs: [], callerName, callerNumber, calleeName, calleeNumber, direction: 'inbound',
+  const c = { node, id, legs: [], callerName, callerNumber, calleeName, calleeNumber, direction: 'inbound',
     state: 'active', createdAt: iso(now - 2000), answeredAt: iso(now - 1000), ...(conference ? { conference } : {}) };
-  calls.set(`${NODE}/${id}`, c);
-  change('call', `${NODE}/${id}`, c);
+  calls.set(`${node}/${id}`, c);
+  change('call', `${node}/${id}`, c);
 }
-const people = [['Kim Minji', '+82 10 5555 0101'], ['James Park', '1002'], ['Sara Lee', '+1 415 555 0199'], ['Oh Jiwon', '1004'], ['Tom Baker', '1005']];
-conferences.set(`${NODE}/${CONF}`, { node: NODE, name: CONF, memberCount: 0, locked: false, createdAt: iso(Date.now() - 754e3) });
-people.forEach(([name, num], i) => {
-  const id = String(i + 1);
-  const callId = `c0nf-${i + 1}-7d1e`;
-  addCall(callId, name, num, CONF, '3000', CONF);
-  members.set(`${NODE}/${CONF}/${id}`, { node: NODE, conference: CONF, id, callId, callerName: name, callerNumber: num,
-    muted: i === 3, deaf: false, talking: false, floor: i === 0, joinedAt: iso(Date.now() - (700 - i * 60) * 1000) });
-});
-conferences.get(`${NODE}/${CONF}`).memberCount = members.size;
-addCall('b0t-4711', 'Choi Yuna', '+82 2 555 0142', 'Callbot', '7000');
-for (let i = 0; i < 6; i++) addCall(`call-${i}`, '', `10${10 + i}`, '', `20${30 + i}`);
-for (let i = 0; i < Number(process.env.MOCK_CALLS ?? 0); i++) addCall(`bulk-${i}`, '', `5${String(i).padStart(5, '0')}`, '', '8000');
-if (nodes.has('fs2')) {
-  const c = { node: 'fs2', id: 'old-1', callerName: 'Lee Hana', callerNumber: '2001', calleeNumber: '2100', state: 'active', createdAt: iso(Date.now() - 300e3) };
-  calls.set('fs2/old-1', c);
-  conferences.set('fs2/sales', { node: 'fs2', name: 'sales', memberCount: 1, locked: true, createdAt: iso(Date.now() - 900e3) });
-  members.set('fs2/sales/7', { node: 'fs2', conference: 'sales', id: '7', callId: 'old-1', callerName: 'Lee Hana', callerNumber: '2001', muted: false, deaf: true, talking: false, joinedAt: iso(Date.now() - 800e3) });
+function addConference(node, name, people, idOf) {
+  conferences.set(`${node}/${name}`, { node, name, memberCount: people.length, locked: false, createdAt: iso(Date.now() - 754e3) });
+  people.forEach(([pname, num], i) => {
+    const id = idOf(i);
+    addCall(node, id, pname, num, '', '3000', name);
+    members.set(`${node}/${name}/${id}`, { node, conference: name, id, callId: id, callerName: pname, callerNumber: num,
+      muted: false, deaf: false, talking: false, floor: i === 0, joinedAt: iso(Date.now() - (700 - i * 60) * 1000) });
+  });
 }
+addConference(FS, FS_CONF, [['김민지', '01023456789'], ['박지훈', '01034567890'], ['최유나', '01045678901'], ['Alice Moreau', '5723']], (i) => `fs-${i + 1}`);
+addConference(AST, AST_CONF, [['Tomás Ruiz', '2108'], ['Jae-won Lee', '2106'], ['Lucas Moreau', '2105'], ['Hannah Weiss', '2107']], (i) => `1795351307.${i}`);
+// FreeSWITCH member ids are small integers, distinct from the call uuid.
+for (const [key, m] of [...members]) {
+  if (m.node !== FS) continue;
+  members.delete(key);
+  const id = m.id.replace('fs-', '');
+  members.set(`${FS}/${FS_CONF}/${id}`, { ...m, id });
+}
+addCall(FS, 'b0t-4711', 'Choi Yuna', '+82 2 555 0142', 'Callbot', '7000');
+for (let i = 0; i < 4; i++) addCall(i % 2 ? AST : FS, `call-${i}`, '', `10${10 + i}`, '', `20${30 + i}`);
+for (let i = 0; i < Number(process.env.MOCK_CALLS ?? 0); i++) addCall(FS, `bulk-${i}`, '', `5${String(i).padStart(5, '0')}`, '', '8000');
 
 // Scenario: members start/stop talking; the callbot conversation advances.
 const script = [
@@ -75,9 +84,9 @@ const script = [
 ];
 let step = 0;
 let uttId = 0;
-const botKey = `${NODE}/b0t-4711`;
+const botKey = `${FS}/b0t-4711`;
 function say(speaker, text, final, id) {
-  const u = { node: NODE, callId: 'b0t-4711', id, speaker, text, final, at: new Date().toISOString(), vendor: speaker === 'caller' ? 'brain' : undefined };
+  const u = { node: FS, callId: 'b0t-4711', id, speaker, text, final, at: new Date().toISOString(), vendor: speaker === 'caller' ? 'brain' : undefined };
   const key = `${botKey}/${id}`;
   if (!utterances.has(botKey)) utterances.set(botKey, new Map());
   utterances.get(botKey).set(key, u);
@@ -94,26 +103,49 @@ setInterval(() => {
   step++;
 }, 2600);
 setInterval(() => {
-  const list = [...members.values()].filter((m) => m.node === NODE);
-  const m = list[Math.floor(Math.random() * list.length)];
+  const list = [...members.entries()];
+  const [key, m] = list[Math.floor(Math.random() * list.length)] ?? [];
   if (!m || m.muted) return;
   const u = { ...m, talking: !m.talking };
-  members.set(`${NODE}/${CONF}/${m.id}`, u);
-  change('member', `${NODE}/${CONF}/${m.id}`, u);
+  members.set(key, u);
+  change('member', key, u);
 }, 700);
 
 function snapshot() {
   return { type: 'snapshot', seq, nodes: [...nodes.values()], calls: [...calls.values()], conferences: [...conferences.values()], members: [...members.values()] };
 }
 
+const auth = createAuth({
+  log,
+  // A session that ends closes its websockets with 4001 (docs/auth.md).
+  onSessionEnded: (id) => {
+    for (const c of clients) if (c.session === id) c.ws.close(4001, 'session ended');
+  },
+});
+
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
-const csp = "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const csp = "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'";
 const server = createServer(async (req, res) => {
   const url = new URL(req.url, 'http://x');
   res.setHeader('Content-Security-Policy', csp);
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  if (req.method === 'POST' && url.pathname.startsWith('/api/v1/nodes/')) return action(req, res, url.pathname);
-  if (url.pathname === '/api/v1/state') return json(res, 200, snapshot());
+  const json = (status, v) => {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(v));
+  };
+  if (url.pathname.startsWith('/api/')) {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    if (await auth.handle(req, res, url, body, { json, ip: req.socket.remoteAddress })) return;
+    if (req.method === 'POST' && url.pathname.startsWith('/api/v1/nodes/')) {
+      const s = auth.guard(req, res, json, 'moderator');
+      if (s) return action(json, url.pathname, body, s, req.socket.remoteAddress);
+      return;
+    }
+    if (url.pathname === '/api/v1/state' && auth.guard(req, res, json)) return json(200, snapshot());
+    if (!res.headersSent) json(404, { error: 'no such API endpoint', code: 'not_found' });
+    return;
+  }
   let path = normalize(url.pathname).replace(/^\/+/, '');
   if (!path || !extname(path)) path = 'index.html';
   try {
@@ -124,27 +156,41 @@ const server = createServer(async (req, res) => {
     res.writeHead(404).end();
   }
 });
-function json(res, status, v) {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(v));
+
+// How each fake logs a command reaching it.
+function pbxLog(node, fs, ari) {
+  if (node === AST) log('ari fake request', `component=arifake line="${ari}"`);
+  else log('esl fake command', `line="api ${fs}"`);
 }
-async function action(req, res, path) {
-  let body = '';
-  for await (const chunk of req) body += chunk;
+
+async function action(json, path, body, s, ip) {
   const p = path.split('/').slice(4).map(decodeURIComponent); // node, 'conferences', conf, ...
   const [node, what, conf, sub, memberId, act] = p;
-  if (node !== NODE) return json(res, 404, { error: `unknown node ${node}`, code: 'not_found' });
+  const verb = what === 'calls' ? sub : sub === 'members' ? act : sub;
+  const audit = (result, target) => auth.record({ kind: 'action', action: verb, user: s.user, role: s.role, ip, node, target, result });
+  const fail = (status, error, code, target) => (audit(code, target), json(status, { error, code }));
+  if (!nodes.has(node)) return fail(404, `unknown node ${node}`, 'not_found', conf);
+  if (!nodes.get(node).actions.includes(verb === 'play' ? (sub === 'members' ? 'play-member' : 'play-conference') : verb)) {
+    return fail(501, `${verb} is not supported on ${node}`, 'unsupported', conf);
+  }
+  const ok = (reply, target) => (audit('ok', target), json(200, { ok: true, reply }));
   if (what === 'conferences' && sub === 'members') {
-    const key = `${NODE}/${conf}/${memberId}`;
+    const key = `${node}/${conf}/${memberId}`;
+    const target = `${conf}/${memberId}`;
     const m = members.get(key);
-    if (!m) return json(res, 404, { error: `no member ${memberId} in ${conf}`, code: 'not_found' });
+    if (!m) return fail(404, `no member ${memberId} in ${conf}`, 'not_found', target);
     if (act === 'play') {
       const media = JSON.parse(body || '{}').media;
-      if (!nodes.get(NODE).media.includes(media)) return json(res, 400, { error: `unknown media ${media}`, code: 'invalid' });
-      log('esl fake command', `line="api conference ${conf} play /sounds/${media}.wav ${memberId}"`);
-      return json(res, 200, { ok: true, reply: '+OK' });
+      if (!nodes.get(node).media.includes(media)) return fail(400, `unknown media ${media}`, 'invalid', target);
+      pbxLog(node, `conference ${conf} play /sounds/${media}.wav ${memberId}`, `POST /ari/channels/${memberId}/play`);
+      return ok('+OK', target);
     }
-    log('esl fake command', `line="api conference ${conf} ${act} ${memberId}"`);
+    const ari = {
+      mute: `POST /ari/channels/${memberId}/mute`, unmute: `DELETE /ari/channels/${memberId}/mute`,
+      deaf: `POST /ari/channels/${memberId}/mute?direction=out`, undeaf: `DELETE /ari/channels/${memberId}/mute?direction=out`,
+      kick: `POST /ari/bridges/${AST_BRIDGE}/removeChannel`,
+    }[act];
+    pbxLog(node, `conference ${conf} ${act} ${memberId}`, ari);
     await new Promise((r) => setTimeout(r, 120));
     if (act === 'kick') {
       members.delete(key);
@@ -156,36 +202,52 @@ async function action(req, res, path) {
       members.set(key, u);
       change('member', key, u);
     }
-    return json(res, 200, { ok: true, reply: `+OK ${act} ${memberId}` });
+    return ok(`+OK ${act} ${memberId}`, target);
   }
   if (what === 'conferences' && (sub === 'lock' || sub === 'unlock')) {
-    const c = conferences.get(`${NODE}/${conf}`);
-    if (!c) return json(res, 404, { error: `no conference ${conf}`, code: 'not_found' });
-    if (c.locked === (sub === 'lock')) return json(res, 409, { error: `-ERR Conference ${conf} is already ${sub}ed`, code: 'refused' });
-    log('esl fake command', `line="api conference ${conf} ${sub}"`);
+    const c = conferences.get(`${node}/${conf}`);
+    if (!c) return fail(404, `no conference ${conf}`, 'not_found', conf);
+    if (c.locked === (sub === 'lock')) return fail(409, `-ERR Conference ${conf} is already ${sub}ed`, 'refused', conf);
+    pbxLog(node, `conference ${conf} ${sub}`, '');
     const u = { ...c, locked: sub === 'lock' };
-    conferences.set(`${NODE}/${conf}`, u);
-    change('conference', `${NODE}/${conf}`, u);
-    return json(res, 200, { ok: true, reply: `+OK ${conf} ${sub}ed` });
+    conferences.set(`${node}/${conf}`, u);
+    change('conference', `${node}/${conf}`, u);
+    return ok(`+OK ${conf} ${sub}ed`, conf);
+  }
+  if (what === 'conferences' && (sub === 'moh-start' || sub === 'moh-stop')) {
+    if (!conferences.has(`${node}/${conf}`)) return fail(404, `no conference ${conf}`, 'not_found', conf);
+    pbxLog(node, '', `${sub === 'moh-start' ? 'POST' : 'DELETE'} /ari/bridges/${AST_BRIDGE}/moh`);
+    return ok(`${sub} on bridge ${AST_BRIDGE}`, conf);
   }
   if (what === 'conferences' && sub === 'play') {
-    log('esl fake command', `line="api conference ${conf} play ${JSON.parse(body || '{}').media}"`);
-    return json(res, 200, { ok: true, reply: '+OK' });
+    const media = JSON.parse(body || '{}').media;
+    pbxLog(node, `conference ${conf} play ${media}`, `POST /ari/bridges/${AST_BRIDGE}/play`);
+    return ok('+OK', conf);
   }
   if (what === 'calls' && sub === 'hangup') {
-    const key = `${NODE}/${conf}`;
-    if (!calls.has(key)) return json(res, 404, { error: `no call ${conf}`, code: 'not_found' });
-    log('esl fake command', `line="api uuid_kill ${conf}"`);
+    const key = `${node}/${conf}`;
+    if (!calls.has(key)) return fail(404, `no call ${conf}`, 'not_found', conf);
+    pbxLog(node, `uuid_kill ${conf}`, `DELETE /ari/channels/${conf}`);
     calls.delete(key);
     change('call', key);
-    return json(res, 200, { ok: true, reply: '+OK' });
+    return ok('+OK', conf);
   }
-  return json(res, 400, { error: 'unsupported route', code: 'invalid' });
+  return fail(400, 'unsupported route', 'invalid', conf);
 }
 
-const wss = new WebSocketServer({ server, path: '/ws' });
-wss.on('connection', (ws) => {
-  const c = { ws, pending: new Map(), open: new Set(), sent: seq };
+// The upgrade needs a session (docs/auth.md); without one it is refused with 401.
+const wss = new WebSocketServer({ noServer: true });
+server.on('upgrade', (req, socket, head) => {
+  const url = new URL(req.url, 'http://x');
+  const s = url.pathname === '/ws' ? auth.session(req) : null;
+  if (!s) {
+    socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    return;
+  }
+  wss.handleUpgrade(req, socket, head, (ws) => connected(ws, s.id));
+});
+function connected(ws, sessionId) {
+  const c = { ws, session: sessionId, pending: new Map(), open: new Set(), sent: seq };
   clients.add(c);
   ws.send(JSON.stringify(snapshot()));
   c.sent = seq;
@@ -202,7 +264,7 @@ wss.on('connection', (ws) => {
     if (msg.type === 'close') c.open.delete(msg.call);
   });
   ws.on('close', () => clients.delete(c));
-});
+}
 function flush(c) {
   if (c.pending.size === 0) return;
   c.ws.send(JSON.stringify({ type: 'delta', from: c.sent, seq, ops: [...c.pending.values()] }));
@@ -210,6 +272,10 @@ function flush(c) {
   c.sent = seq;
 }
 setInterval(() => clients.forEach(flush), 50);
+// Idle sessions expire even with no requests: check now and then.
+setInterval(() => {
+  for (const c of clients) if (!auth.sessions.has(c.session)) c.ws.close(4001, 'session ended');
+}, 1000);
 // Keep calls' seq movement visible even with no subscribers.
 setInterval(() => seq++, 5000);
 

@@ -3,6 +3,12 @@
 // last line says "N passed, N failed"; the process exits non-zero on failure.
 const tests = [];
 
+/** Thrown by a test that does not apply to the server under test; counted as skipped, with its reason. */
+export class Skip extends Error {}
+export function skip(reason) {
+  throw new Skip(reason);
+}
+
 export function test(name, fn) {
   tests.push({ name, fn });
 }
@@ -10,6 +16,7 @@ export function test(name, fn) {
 export async function run({ before, after } = {}) {
   let passed = 0;
   let failed = 0;
+  let skipped = 0;
   const started = Date.now();
   try {
     if (before) await before();
@@ -26,12 +33,18 @@ export async function run({ before, after } = {}) {
       passed++;
       console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
     } catch (e) {
+      if (e instanceof Skip) {
+        skipped++;
+        console.log(`skip ${t.name}: ${e.message}`);
+        continue;
+      }
       failed++;
       console.log(`FAIL ${t.name} (${Date.now() - t0} ms)\n     ${String(e?.stack ?? e).split('\n').join('\n     ')}`);
     }
   }
   if (after) await after().catch((e) => console.error(`teardown: ${e}`));
-  console.log(`\n${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const skips = skipped ? `, ${skipped} skipped` : '';
+  console.log(`\n${passed} passed, ${failed} failed${skips} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   process.exit(failed ? 1 : 0);
 }
 

@@ -3,12 +3,14 @@
 // CALLBOARD_E2E_MOCK=1 runs against ui/dev/mock-server.mjs instead (dev only).
 // Screenshots land in test-output/ (gitignored).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { assert, eventually, run, test } from './harness.mjs';
+import { adminTests, asteriskTests, rateLimitTests, signInTests } from './auth-tests.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(repo, 'test-output');
@@ -24,6 +26,8 @@ let browser;
 let context;
 let page;
 const consoleErrors = [];
+/** The bootstrap admin's password: random per run, handed to the server in its environment. */
+const adminPassword = `e2e-${randomBytes(12).toString('base64url')}`;
 
 function freePort() {
   return new Promise((res, rej) => {
@@ -40,11 +44,12 @@ async function startServer() {
   const port = await freePort();
   const listen = `127.0.0.1:${port}`;
   base = `http://${listen}`;
+  const env = { ...process.env, CALLBOARD_ADMIN_PASSWORD: adminPassword };
   if (useMock) {
-    proc = spawn(process.execPath, [join(repo, 'ui', 'dev', 'mock-server.mjs'), '--listen', listen], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(process.execPath, [join(repo, 'ui', 'dev', 'mock-server.mjs'), '--listen', listen], { stdio: ['ignore', 'pipe', 'pipe'], env });
   } else {
     assert(existsSync(bin), `callboard binary not found at ${bin} (run \`make build\` or set CALLBOARD_BIN)`);
-    proc = spawn(bin, ['demo', '--listen', listen], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(bin, ['demo', '--listen', listen], { stdio: ['ignore', 'pipe', 'pipe'], env });
   }
   proc.stderr.on('data', (d) => (stderr += d));
   proc.stdout.on('data', (d) => (stderr += d));
@@ -60,11 +65,25 @@ async function startServer() {
   ).catch((e) => {
     throw new Error(`${e.message}\n--- server output ---\n${stderr.slice(-2000)}`);
   });
+  // Everything but sign-in needs a session (docs/auth.md).
+  const me = await fetch(`${base}/api/v1/auth/me`);
+  assert(me.status === 401, `GET /api/v1/auth/me without a session answered ${me.status}, want 401`);
+}
+
+/** Statuses the browser logs as console errors although they are the expected answer. */
+function expectedFailure(msg) {
+  const url = msg.location()?.url ?? '';
+  const text = msg.text();
+  // Asking who we are before signing in, and a wrong password, answer 401.
+  if (/\/api\/v1\/auth\/(me|login)$/.test(url) && /status of 401/.test(text)) return true;
+  // Too many wrong passwords (the rate-limit test) answer 429.
+  if (/\/api\/v1\/auth\/login$/.test(url) && /status of 429/.test(text)) return true;
+  return false;
 }
 
 function watch(p, label) {
   p.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(`${label} console: ${msg.text()}`);
+    if (msg.type() === 'error' && !expectedFailure(msg)) consoleErrors.push(`${label} console: ${msg.text()}`);
   });
   p.on('pageerror', (err) => consoleErrors.push(`${label} pageerror: ${err.message}`));
 }
@@ -99,6 +118,32 @@ function seconds(text) {
     .map(Number)
     .reduce((acc, n) => acc * 60 + n, 0);
 }
+
+/** What the tests in auth-tests.mjs share with this file. */
+const ctx = {
+  get page() {
+    return page;
+  },
+  get browser() {
+    return browser;
+  },
+  get base() {
+    return base;
+  },
+  get stderr() {
+    return stderr;
+  },
+  adminPassword,
+  out,
+  shot,
+  watch,
+  logged,
+  consoleErrors,
+  AST_NODE,
+  FS_NODE,
+};
+
+signInTests(ctx);
 
 test('page loads live with no console errors', async () => {
   await page.goto(base, { waitUntil: 'load' });
@@ -329,11 +374,19 @@ test('kick asks for a confirm naming the person; cancel sends nothing', async ()
   assert(!stderr.slice(before).includes(' kick '), 'kick was sent although cancelled');
 });
 
+asteriskTests(ctx);
+adminTests(ctx);
+
 test('phone width (390 px) is usable', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
   const p = await phone.newPage();
   watch(p, 'phone');
   await p.goto(base);
+  await p.waitForSelector('[data-signin]', { timeout: 10000 });
+  await shot('phone-signin', p);
+  await p.fill('[data-username]', process.env.CALLBOARD_E2E_ADMIN_USER ?? 'admin');
+  await p.fill('[data-password]', adminPassword);
+  await p.click('[data-signin-submit]');
   await p.waitForSelector('[data-conn="live"]', { timeout: 10000 });
   await p.waitForSelector('tr[data-call]', { timeout: 10000 });
   const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -343,8 +396,14 @@ test('phone width (390 px) is usable', async () => {
   await phone.close();
 });
 
+rateLimitTests(ctx);
+
 test('no console errors during the run', async () => {
   assert(consoleErrors.length === 0, consoleErrors.join('\n'));
+});
+
+test('the admin password never appears in the server output', async () => {
+  assert(!stderr.includes(adminPassword), 'the bootstrap admin password was logged');
 });
 
 test('server gone: a banner counts down to the next retry', async () => {

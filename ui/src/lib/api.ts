@@ -1,34 +1,34 @@
 // REST actions (docs/protocol.md). The reply only carries the PBX's verdict;
-// the resulting state arrives over the websocket.
+// the resulting state arrives over the websocket. Every request goes through
+// the session (lib/auth.ts): CSRF header, retry after a stale token, 401.
+import { ApiError, auth } from './auth';
 import { t } from './i18n';
 
 export type MemberAction = 'mute' | 'unmute' | 'deaf' | 'undeaf' | 'kick';
+export type ConferenceAction = 'lock' | 'unlock' | 'moh-start' | 'moh-stop';
 
-export class ActionError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
+/** Kept under its old name: components catch it to show the server's reason. */
+export { ApiError as ActionError };
 
 const seg = encodeURIComponent;
 
-async function post(path: string, body?: object): Promise<void> {
+/** Sends a request with the session; resolves to the parsed JSON body (or null), throws ApiError otherwise. */
+export async function call<T = unknown>(method: string, path: string, body?: object): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: body ? { 'Content-Type': 'application/json' } : undefined,
-      body: body ? JSON.stringify(body) : undefined,
-    });
-  } catch {
-    throw new ActionError(t('action.network'), 'unavailable', 0);
+    res = await auth.request(method, path, body);
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    throw new ApiError(t('action.network'), 'unavailable', 0);
   }
-  if (res.ok) return;
+  if (res.ok) {
+    if (res.status === 204) return null as T;
+    try {
+      return (await res.json()) as T;
+    } catch {
+      return null as T;
+    }
+  }
   let reason = `${res.status} ${res.statusText}`.trim();
   let code = 'unavailable';
   try {
@@ -38,8 +38,12 @@ async function post(path: string, body?: object): Promise<void> {
   } catch {
     // not JSON: keep the HTTP status as the reason
   }
-  throw new ActionError(reason, code, res.status);
+  if (code === 'forbidden') reason = t('action.forbidden');
+  if (code === 'csrf') reason = t('action.csrf');
+  throw new ApiError(reason, code, res.status);
 }
+
+const post = (path: string, body?: object) => call<void>('POST', path, body);
 
 export function memberAction(node: string, conf: string, member: string, action: MemberAction) {
   return post(`/api/v1/nodes/${seg(node)}/conferences/${seg(conf)}/members/${seg(member)}/${action}`);
@@ -49,7 +53,7 @@ export function playToMember(node: string, conf: string, member: string, media: 
   return post(`/api/v1/nodes/${seg(node)}/conferences/${seg(conf)}/members/${seg(member)}/play`, { media });
 }
 
-export function conferenceAction(node: string, conf: string, action: 'lock' | 'unlock') {
+export function conferenceAction(node: string, conf: string, action: ConferenceAction) {
   return post(`/api/v1/nodes/${seg(node)}/conferences/${seg(conf)}/${action}`);
 }
 

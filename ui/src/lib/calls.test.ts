@@ -22,6 +22,13 @@ describe('matchesFilter', () => {
   ])('%j', (filter, want) => {
     expect(calls.filter((c) => matchesFilter(c, filter)).map((c) => c.id)).toEqual(want);
   });
+
+  it('matches the node kind when a lookup is given', () => {
+    const kindOf = (node: string) => (node === 'fs2' ? 'Asterisk' : 'FreeSWITCH');
+    expect(calls.filter((c) => matchesFilter(c, 'asterisk', kindOf)).map((c) => c.id)).toEqual(['2']);
+    expect(calls.filter((c) => matchesFilter(c, 'freeswitch kim', kindOf)).map((c) => c.id)).toEqual(['1']);
+    expect(calls.filter((c) => matchesFilter(c, 'asterisk')).map((c) => c.id)).toEqual([]);
+  });
 });
 
 describe('filterAndSort', () => {

@@ -13,11 +13,14 @@ export function toLabel(c: Call): string {
   return [c.calleeName, c.calleeNumber].filter(Boolean).join(' ');
 }
 
+/** Looks up the display name of a node's kind ("Asterisk") for filtering. */
+export type KindOf = (node: string) => string | undefined;
+
 /** Case-insensitive match of every whitespace-separated word on any visible field. */
-export function matchesFilter(c: Call, filter: string): boolean {
+export function matchesFilter(c: Call, filter: string, kindOf?: KindOf): boolean {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const hay = [c.callerName, c.callerNumber, c.calleeName, c.calleeNumber, c.state, c.node, c.conference]
+  const hay = [c.callerName, c.callerNumber, c.calleeName, c.calleeNumber, c.state, c.node, kindOf?.(c.node), c.conference]
     .filter(Boolean)
     .join(' ')
     .toLowerCase();
@@ -47,9 +50,9 @@ function compare(a: Call, b: Call, key: SortKey): number {
   }
 }
 
-export function filterAndSort(calls: Iterable<Call>, filter: string, key: SortKey, dir: SortDir): Call[] {
+export function filterAndSort(calls: Iterable<Call>, filter: string, key: SortKey, dir: SortDir, kindOf?: KindOf): Call[] {
   const out: Call[] = [];
-  for (const c of calls) if (matchesFilter(c, filter)) out.push(c);
+  for (const c of calls) if (matchesFilter(c, filter, kindOf)) out.push(c);
   const sign = dir === 'asc' ? 1 : -1;
   // Ties broken by id so rows do not jump between renders.
   const byId = (a: Call, b: Call) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

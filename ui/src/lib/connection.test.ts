@@ -23,9 +23,9 @@ class FakeSocket implements SocketLike {
   receive(msg: object) {
     this.onmessage?.({ data: JSON.stringify(msg) });
   }
-  drop() {
+  drop(code = 1006) {
     this.readyState = 3;
-    this.onclose?.({});
+    this.onclose?.({ code });
   }
 }
 
@@ -34,8 +34,12 @@ describe('Connection', () => {
   let states: ConnState[];
   let store: LiveStore;
   let conn: Connection;
+  let ended: number;
+  let drops: { code: number; beforeSnapshot: boolean }[];
 
   beforeEach(() => {
+    ended = 0;
+    drops = [];
     vi.useFakeTimers();
     sockets = [];
     states = [];
@@ -44,6 +48,8 @@ describe('Connection', () => {
       url: 'ws://x/ws',
       store,
       onState: (s) => states.push(s),
+      onSessionEnded: () => ended++,
+      onDrop: (d) => drops.push(d),
       makeSocket: () => {
         const s = new FakeSocket();
         sockets.push(s);
@@ -96,6 +102,41 @@ describe('Connection', () => {
     expect(ws.sent).toEqual([{ type: 'open', call: 'fs1/c1' }]);
     conn.closeTranscript('fs1/c1');
     expect(ws.sent.at(-1)).toEqual({ type: 'close', call: 'fs1/c1' });
+  });
+
+  it('close code 4001 (session ended) stops reconnecting and says so', () => {
+    sockets[0].open();
+    sockets[0].receive(snapshot(1));
+    sockets[0].drop(4001);
+    expect(ended).toBe(1);
+    expect(drops).toEqual([]);
+    expect(store.loaded).toBe(false);
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+    expect(conn.running).toBe(false);
+  });
+
+  it('reports other drops, telling whether a snapshot ever arrived', () => {
+    sockets[0].drop();
+    vi.advanceTimersByTime(1000);
+    sockets[1].receive(snapshot(1));
+    sockets[1].drop(4000);
+    expect(drops).toEqual([
+      { code: 1006, beforeSnapshot: true },
+      { code: 4000, beforeSnapshot: false },
+    ]);
+    expect(ended).toBe(0);
+  });
+
+  it('stop closes the socket, forgets the state and does not reconnect; start connects again', () => {
+    sockets[0].receive(snapshot(1));
+    conn.stop();
+    expect(store.loaded).toBe(false);
+    expect(drops).toEqual([]);
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+    conn.start();
+    expect(sockets).toHaveLength(2);
   });
 
   it('retryNow skips the countdown', () => {

@@ -22,12 +22,21 @@ export interface ConnectionOptions {
   url: string;
   store: LiveStore;
   onState: (s: ConnState) => void;
+  /** The server closed with 4001 (session ended or revoked): no reconnect. */
+  onSessionEnded?: () => void;
+  /**
+   * The socket closed for another reason; beforeSnapshot: it never got a
+   * snapshot (e.g. the upgrade was refused, maybe for want of a session).
+   */
+  onDrop?: (info: { code: number; beforeSnapshot: boolean }) => void;
   makeSocket?: (url: string) => SocketLike;
   now?: () => number;
   random?: () => number;
 }
 
 const OPEN = 1;
+/** Close code the server uses when the session behind a websocket ended (docs/auth.md). */
+export const SESSION_ENDED = 4001;
 
 /** Delay before reconnect attempt n (0-based): 0.5 s doubling to 15 s, ±20 % jitter. */
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
@@ -39,9 +48,11 @@ export class Connection {
   private ws: SocketLike | null = null;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private stopped = false;
+  private stopped = true; // until start()
   private reopenPending = false;
-  private opts: Required<ConnectionOptions>;
+  private gotSnapshot = false;
+  private opts: Required<Omit<ConnectionOptions, 'onSessionEnded' | 'onDrop'>> &
+    Pick<ConnectionOptions, 'onSessionEnded' | 'onDrop'>;
 
   constructor(opts: ConnectionOptions) {
     this.opts = {
@@ -57,10 +68,20 @@ export class Connection {
     this.connect();
   }
 
+  /** Closes the socket and forgets the live state (e.g. on sign-out). */
   stop() {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.ws?.close();
+    this.timer = null;
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close();
+    this.opts.store.clear();
+    this.attempt = 0;
+  }
+
+  get running(): boolean {
+    return !this.stopped;
   }
 
   /** Skips the countdown and reconnects now. */
@@ -93,12 +114,22 @@ export class Connection {
     // A new connection starts with no open transcripts on the server's side;
     // they are re-opened once the snapshot has set the seq they continue from.
     this.reopenPending = true;
+    this.gotSnapshot = false;
     ws.onmessage = (ev) => this.handle(ev.data);
     ws.onerror = () => {};
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.opts.store.reset();
+      const code = (ev as { code?: number } | null)?.code ?? 0;
+      if (code === SESSION_ENDED) {
+        this.opts.store.clear();
+        this.stopped = true;
+        this.attempt = 0;
+        this.opts.onSessionEnded?.();
+        return;
+      }
+      this.opts.onDrop?.({ code, beforeSnapshot: !this.gotSnapshot });
       this.schedule();
     };
   }
@@ -113,6 +144,7 @@ export class Connection {
     }
     const result = this.opts.store.apply(msg);
     if (msg.type === 'snapshot') {
+      this.gotSnapshot = true;
       this.attempt = 0;
       this.opts.onState({ kind: 'live' });
       if (this.reopenPending) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatDuration, formatLatency, since } from './format';
+import { formatAgo, formatClock, formatDateTime, formatDuration, formatLatency, kindLabel, since } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -40,5 +40,39 @@ describe('since and formatClock', () => {
     expect(s).toMatch(/^\d\d:\d\d:56$/);
     expect(formatClock(undefined)).toBe('');
     expect(formatClock('nope')).toBe('');
+  });
+});
+
+describe('kindLabel', () => {
+  it.each([
+    ['freeswitch', 'FreeSWITCH'],
+    ['asterisk', 'Asterisk'],
+    ['Asterisk', 'Asterisk'],
+    ['kamailio', 'kamailio'],
+    [undefined, ''],
+  ])('%j -> %j', (kind, want) => {
+    expect(kindLabel(kind)).toBe(want);
+  });
+});
+
+describe('formatAgo', () => {
+  it.each([
+    [0, '0 s'],
+    [59_999, '59 s'],
+    [60_000, '1 min'],
+    [3_599_000, '59 min'],
+    [7_200_000, '2 h'],
+    [-5, '0 s'],
+  ])('%i ms -> %j', (ms, want) => {
+    expect(formatAgo(ms)).toBe(want);
+  });
+});
+
+describe('formatDateTime', () => {
+  it('is empty for absent, invalid or zero times', () => {
+    expect(formatDateTime(undefined)).toBe('');
+    expect(formatDateTime('nope')).toBe('');
+    expect(formatDateTime('0001-01-01T00:00:00Z')).toBe('');
+    expect(formatDateTime('2026-11-22T12:41:07Z', 'en-GB')).toMatch(/22 Nov.*\d\d:41:07/);
   });
 });

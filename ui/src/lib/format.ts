@@ -1,4 +1,5 @@
 // Formatting of durations, clock times and latencies.
+import { t } from './i18n';
 
 /** 0:07, 12:03, 1:02:03 — for a ticking call duration (whole seconds). */
 export function formatDuration(ms: number): string {
@@ -31,4 +32,28 @@ export function since(iso: string | undefined, now: number): number {
   if (!iso) return 0;
   const t = Date.parse(iso);
   return Number.isNaN(t) ? 0 : Math.max(0, now - t);
+}
+
+/** A node kind as people call the product: "FreeSWITCH", "Asterisk"; unknown kinds as they are. */
+export function kindLabel(kind: string | undefined): string {
+  if (!kind) return '';
+  const key = `kind.${kind.toLowerCase()}`;
+  const label = t(key);
+  return label === key ? kind : label;
+}
+
+/** "12 s", "3 min", "2 h": how long ago, roughly. */
+export function formatAgo(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return t('ago.seconds', { n: s });
+  if (s < 3600) return t('ago.minutes', { n: Math.floor(s / 60) });
+  return t('ago.hours', { n: Math.floor(s / 3600) });
+}
+
+/** "22 Nov, 12:41:07" in the browser's locale and time zone; '' when absent. */
+export function formatDateTime(iso: string | undefined, locale?: string): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime()) || d.getTime() <= 0) return '';
+  return d.toLocaleString(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }

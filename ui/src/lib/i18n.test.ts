@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { currentLocale, setLocale, t } from './i18n';
+import { addMessages, currentLocale, setLocale, t } from './i18n';
+import en from '../messages/en';
 
 afterEach(() => setLocale('en'));
 
@@ -27,5 +28,36 @@ describe('t', () => {
     setLocale(['xx-YY']);
     expect(currentLocale()).toBe('en');
     expect(t('conn.live')).toBe('Live');
+  });
+});
+
+describe('addMessages', () => {
+  it('adds a screen’s own strings to a language', () => {
+    addMessages('en', { 'test.lazy': 'Lazy {n}' });
+    expect(t('test.lazy', { n: 1 })).toBe('Lazy 1');
+    setLocale(['ko'], { ko: {} });
+    addMessages('ko', { 'test.lazy': '지연 {n}' });
+    expect(t('test.lazy', { n: 2 })).toBe('지연 2');
+  });
+});
+
+describe('catalogue', () => {
+  it('has every literal key the sources pass to t()', async () => {
+    await import('../admin/messages.en');
+    // The sources as text (Vite reads them; no Node types needed).
+    const sources = import.meta.glob(['../**/*.ts', '../**/*.svelte', '!../**/*.test.ts'], {
+      query: '?raw',
+      import: 'default',
+      eager: true,
+    }) as Record<string, string>;
+    expect(Object.keys(sources).length).toBeGreaterThan(20);
+    const missing: string[] = [];
+    for (const [file, text] of Object.entries(sources)) {
+      for (const m of text.matchAll(/\bt\('([a-zA-Z][\w.:-]*)'/g)) {
+        const key = m[1];
+        if (!(key in en) && !(`${key}.other` in en)) missing.push(`${key} (${file})`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

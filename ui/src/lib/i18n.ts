@@ -22,6 +22,12 @@ export function setLocale(preferred: readonly string[] | string, extra?: Record<
   use('en');
 }
 
+/** Adds messages to a language (e.g. a lazily loaded screen's own strings). */
+export function addMessages(lang: string, msgs: Messages) {
+  const cat = (catalogs[lang] ??= {});
+  Object.assign(cat, msgs);
+}
+
 function use(tag: string) {
   locale = tag;
   active = catalogs[tag];

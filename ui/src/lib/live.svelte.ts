@@ -1,6 +1,7 @@
 // Svelte glue: one LiveStore + Connection for the page, with reactive
 // counters the components read ($state), and a one-second clock for ticking
-// durations.
+// durations. The connection runs only while someone is signed in (session.svelte.ts).
+import { auth } from './auth';
 import { Connection, type ConnState } from './connection';
 import { LiveStore } from './store';
 
@@ -18,6 +19,13 @@ class Live {
       url: `${proto}//${location.host}/ws`,
       store: this.store,
       onState: (s) => (this.conn = s),
+      // The server closed the socket because the session ended or was revoked.
+      onSessionEnded: () => auth.sessionEnded(),
+      // A socket refused before any snapshot may mean the session is gone:
+      // ask (a 401 shows the sign-in page; a server that is down changes nothing).
+      onDrop: ({ beforeSnapshot }) => {
+        if (beforeSnapshot) void auth.me();
+      },
     });
     // Coalesce bursts of messages into one render per animation frame.
     let queued = false;
@@ -33,7 +41,13 @@ class Live {
   }
 
   start() {
+    this.conn = { kind: 'connecting' };
     this.connection.start();
+  }
+
+  stop() {
+    this.connection.stop();
+    this.conn = { kind: 'connecting' };
   }
 }
 

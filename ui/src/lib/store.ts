@@ -49,6 +49,19 @@ export class LiveStore {
     this.seq = null;
   }
 
+  /** Forgets everything (sign-out): nothing of the last session stays on screen. */
+  clear() {
+    this.nodes.clear();
+    this.calls.clear();
+    this.conferences.clear();
+    this.members.clear();
+    this.transcripts.clear();
+    this.transcriptLoaded.clear();
+    this.seq = null;
+    this.loaded = false;
+    this.changed();
+  }
+
   apply(msg: ServerMsg): ApplyResult {
     switch (msg.type) {
       case 'snapshot':

@@ -2,6 +2,15 @@
 // the focused member (keyboard navigation).
 import { ActionError } from './api';
 import { t } from './i18n';
+import { MohLog } from './moh';
+
+function browserStorage(): Storage | null {
+  try {
+    return localStorage;
+  } catch {
+    return null;
+  }
+}
 
 export interface Toast {
   id: number;
@@ -13,7 +22,9 @@ export type Dialog =
   | { kind: 'kick'; node: string; conference: string; member: string; name: string }
   | { kind: 'play-member'; node: string; conference: string; member: string; name: string }
   | { kind: 'play-conference'; node: string; conference: string }
-  | { kind: 'hangup'; node: string; call: string; from: string; to: string };
+  | { kind: 'hangup'; node: string; call: string; from: string; to: string }
+  /** A confirm of the admin area: its own component renders it. */
+  | { kind: 'confirm'; title: string; body: string; confirm: string; danger?: boolean; run: () => void };
 
 class UIState {
   toasts = $state<Toast[]>([]);
@@ -24,7 +35,24 @@ class UIState {
   openCall = $state<string | null>(null);
   /** Key of the member row that has keyboard focus. */
   focusedMember = $state<string | null>(null);
+  /** Music on hold as this browser last set it (Asterisk does not report it). */
+  moh = new MohLog(browserStorage());
+  /** Bumped when moh changes, for components to re-read it. */
+  mohVersion = $state(0);
   private nextId = 1;
+
+  /** Sign-out: nothing of the last session stays open. */
+  forget() {
+    this.dialog = null;
+    this.openCall = null;
+    this.focusedMember = null;
+    this.busy = {};
+  }
+
+  recordMoh(confKey: string, on: boolean) {
+    this.moh.record(confKey, on);
+    this.mohVersion++;
+  }
 
   toast(kind: Toast['kind'], text: string) {
     const id = this.nextId++;
@@ -50,6 +78,8 @@ class UIState {
     try {
       await fn();
     } catch (e) {
+      // A 401 already shows the sign-in page; a toast would only repeat it.
+      if (e instanceof ActionError && e.code === 'unauthorized') return;
       const reason = e instanceof ActionError || e instanceof Error ? e.message : String(e);
       this.toast('error', t('action.failed', { action: actionLabel, target, reason }));
     } finally {

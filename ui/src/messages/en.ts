@@ -18,6 +18,9 @@ const en: Record<string, string> = {
   'node.downReason': 'Down: {reason}',
   'node.staleNotice': '{node} is not connected: showing last-known data',
   'nodes.none': 'No PBX nodes configured',
+  'kind.freeswitch': 'FreeSWITCH',
+  'kind.asterisk': 'Asterisk',
+  'node.kindTitle': '{node} is a {kind} node',
 
   'totals.calls': 'Active calls',
   'totals.conferences': 'Conferences',
@@ -49,6 +52,17 @@ const en: Record<string, string> = {
   'conf.playAll': 'Play to all',
   'conf.empty': 'No members.',
   'conf.membersList': 'Members of {name}',
+  'conf.music': 'Music',
+  'conf.musicMenu': 'Music on hold for {name}',
+  'conf.mohStart': 'Start music',
+  'conf.mohStop': 'Stop music',
+  'conf.mohUnknown': '{kind} does not report whether music is playing.',
+  'conf.mohLastOn': 'This browser started music {ago} ago.',
+  'conf.mohLastOff': 'This browser stopped music {ago} ago.',
+  'conf.mohBadgeOn': 'Music started here',
+  'conf.mohBadgeTitle': 'This browser started music on hold {ago} ago. {kind} does not report it, so someone else may have stopped it.',
+  'conf.mohStarted': 'Music on hold started in {name}',
+  'conf.mohStopped': 'Music on hold stopped in {name}',
 
   'member.talking': 'Talking',
   'member.muted': 'Muted',
@@ -127,10 +141,49 @@ const en: Record<string, string> = {
   'action.lock': 'lock',
   'action.unlock': 'unlock',
   'action.hangup': 'hang up',
+  'action.moh-start': 'start music in',
+  'action.moh-stop': 'stop music in',
+  'action.forbidden': 'your role may not do this',
+  'action.csrf': 'the page’s security token was refused; reload the page',
+
+  'auth.title': 'Sign in to callboard',
+  'auth.subtitle': 'Live calls and conferences',
+  'auth.username': 'User name',
+  'auth.password': 'Password',
+  'auth.submit': 'Sign in',
+  'auth.submitting': 'Signing in…',
+  'auth.wrong': 'Wrong user name or password.',
+  'auth.rateLimited': 'Too many attempts, try again in {seconds} s.',
+  'auth.rateLimitedNow': 'Too many attempts, try again in a moment.',
+  'auth.network': 'callboard did not answer. Check your connection and try again.',
+  'auth.failed': 'Sign-in failed: {reason}',
+  'auth.expired': 'Your session ended. Sign in again to continue.',
+  'auth.signedOut': 'You signed out.',
+  'auth.required': 'Enter your user name and password.',
+  'auth.checking': 'Checking your session…',
+  'auth.unreachable': 'callboard did not answer. Retrying…',
+  'auth.retry': 'Retry now',
+  'auth.signOut': 'Sign out',
+  'auth.signedInAs': 'Signed in as {name} ({role})',
+  'role.viewer': 'Viewer',
+  'role.moderator': 'Moderator',
+  'role.admin': 'Admin',
+
+  'nav.main': 'Main',
+  'nav.live': 'Live',
+  'nav.admin': 'Admin',
+
+
+
+
+  'ago.seconds': '{n} s',
+  'ago.minutes': '{n} min',
+  'ago.hours': '{n} h',
 
   'toast.dismiss': 'Dismiss',
   'stale': 'Stale',
   'keys.hint': 'Keys: / filter · ↑↓ members · m mute · d deafen · Esc close',
+  'keys.hintViewer': 'Keys: / filter · ↑↓ members · Esc close · As a viewer you watch; actions need a moderator',
 };
 
 export default en;
