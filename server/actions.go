@@ -143,7 +143,9 @@ func (s *Server) act(c echo.Context, node adapters.Node, a adapters.Action, targ
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.ActionTimeout)
 	defer cancel()
+	attributed := s.attribute(c, node.ID(), a)
 	reply, err := node.Do(ctx, a)
+	attributed(err == nil)
 	if err != nil {
 		s.log.Info("action failed", "node", node.ID(), "action", a.Kind(), "target", target, "err", err)
 		return fromNodeError(fmt.Errorf("%s %s: %w", a.Kind(), target, err))

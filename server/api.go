@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server/history"
 	"github.com/callboard/callboard/server/live"
 )
 
@@ -56,12 +57,12 @@ func (s *Server) getTranscript(c echo.Context) error {
 		return err
 	}
 	key := live.CallKey(node.ID(), call)
-	var lines []*adapters.Utterance
-	var ok bool
-	if err := s.query(c, func(v *live.View) { lines, ok = v.Transcript(key) }); err != nil {
+	lines, ok, err := s.liveTranscript(c, key)
+	if err != nil {
 		return err
 	}
-	if !ok {
+	lines = s.completeTranscript(c.Request().Context(), key, lines)
+	if !ok && len(lines) == 0 {
 		return apiError(http.StatusNotFound, codeNotFound, "unknown call "+key)
 	}
 	return c.JSON(http.StatusOK, transcriptBody{Call: key, Lines: lines})
@@ -70,6 +71,8 @@ func (s *Server) getTranscript(c echo.Context) error {
 type healthBody struct {
 	Status string                `json:"status"` // ok when every node is up, else degraded
 	Nodes  []adapters.NodeStatus `json:"nodes"`
+	// History is the history writer's state; absent when history is off.
+	History *history.Health `json:"history,omitempty"`
 }
 
 func (s *Server) healthz(c echo.Context) error {
@@ -77,7 +80,10 @@ func (s *Server) healthz(c echo.Context) error {
 	if err := s.query(c, func(v *live.View) { nodes = v.Nodes() }); err != nil {
 		return err
 	}
-	body := healthBody{Status: "ok", Nodes: make([]adapters.NodeStatus, 0, len(nodes))}
+	body := healthBody{Status: "ok", Nodes: make([]adapters.NodeStatus, 0, len(nodes)), History: s.historyHealth()}
+	if body.History != nil && body.History.Failing {
+		body.Status = "degraded"
+	}
 	for _, n := range nodes {
 		body.Nodes = append(body.Nodes, n.NodeStatus)
 		if n.State != adapters.StateUp {

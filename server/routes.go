@@ -50,6 +50,9 @@ func (s *Server) routes() *echo.Echo {
 
 	api.GET("/state", s.getState, viewer)
 	api.GET("/nodes/:node/calls/:call/transcript", s.getTranscript, viewer)
+	api.GET("/history/calls", s.listHistoryCalls, viewer)
+	api.GET("/history/calls/:node/:call", s.getHistoryCall, viewer)
+	api.GET("/history/calls/:node/:call/export", s.exportHistoryCall, viewer)
 	api.POST("/nodes/:node/conferences/:conf/members/:member/:verb", s.memberAction, moderator, s.audited)
 	api.POST("/nodes/:node/conferences/:conf/:verb", s.conferenceAction, moderator, s.audited)
 	api.POST("/nodes/:node/calls/:call/:verb", s.callAction, moderator, s.audited)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/server/auth"
+	"github.com/callboard/callboard/server/history"
 	"github.com/callboard/callboard/server/hub"
 	"github.com/callboard/callboard/server/live"
 	"github.com/callboard/callboard/server/store"
@@ -42,6 +43,12 @@ type Config struct {
 	TrustedProxies []string
 	// TLSCert and TLSKey, both set, make Run serve HTTPS natively.
 	TLSCert, TLSKey string
+	// History keeps call history and final transcript lines; nil uses Store
+	// when it implements store.HistoryStore (the SQLite store does), else
+	// history is off (history routes answer 503).
+	History store.HistoryStore
+	// HistoryRetention is how long history is kept; default 30 days.
+	HistoryRetention time.Duration
 }
 
 // Server serves the dashboard for a fixed set of nodes.
@@ -59,6 +66,8 @@ type Server struct {
 	hasher  *auth.Hasher
 	limiter *auth.Limiter
 	audit   *auditLog
+	history *history.Recorder // nil when history is off
+	hstore  store.HistoryStore
 	proxies []*net.IPNet
 	now     func() time.Time
 
@@ -101,11 +110,21 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 			s.ui = cfg.UI
 		}
 	}
-	s.state = live.New(live.Options{Nodes: infos})
+	prefix, err := utterancePrefix()
+	if err != nil {
+		return nil, err
+	}
+	s.initHistory()
+	liveOpts := live.Options{Nodes: infos, UtteranceIDPrefix: prefix}
+	if s.history != nil {
+		liveOpts.Observer = s.history
+	}
+	s.state = live.New(liveOpts)
 	s.hub = hub.New(s.state, hub.Options{
 		CoalesceInterval: cfg.CoalesceInterval,
 		AllowedOrigins:   cfg.AllowedOrigins,
 		Logger:           cfg.Logger,
+		Complete:         s.completeTranscript,
 	})
 	s.state.SetSink(s.hub)
 	s.echo = s.routes()
@@ -152,6 +171,15 @@ func (s *Server) Run(ctx context.Context) error {
 	auditDone := make(chan struct{})
 	go func() { defer close(auditDone); s.audit.Run(auditCtx) }()
 	wg.Go(func() { s.watchSessions(ctx) })
+	historyCtx, historyCancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer historyCancel()
+	historyDone := make(chan struct{})
+	go func() {
+		defer close(historyDone)
+		if s.history != nil {
+			s.history.Run(historyCtx)
+		}
+	}()
 	for _, n := range s.order {
 		wg.Go(func() {
 			emit := func(ev adapters.Event) { s.state.Emit(ctx, ev) }
@@ -195,6 +223,10 @@ func (s *Server) Run(ctx context.Context) error {
 	auditCancel()
 	<-auditDone
 	wg.Wait()
+	// The live state has stopped: nothing more reaches the recorder, so its
+	// final flush writes everything the browsers were shown.
+	historyCancel()
+	<-historyDone
 	s.log.Info("server stopped")
 	return runErr
 }

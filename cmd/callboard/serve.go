@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	callboard "github.com/callboard/callboard"
 	"github.com/callboard/callboard/adapters"
@@ -118,6 +119,8 @@ func runServer(ctx context.Context, cfg *config.Config, nodes []adapters.Node, l
 		TrustedProxies: cfg.TrustedProxies,
 		TLSCert:        cfg.TLSCert,
 		TLSKey:         cfg.TLSKey,
+
+		HistoryRetention: time.Duration(cfg.RetentionDays) * 24 * time.Hour,
 	}, nodes)
 	if err != nil {
 		return err

@@ -54,6 +54,8 @@ type Config struct {
 	// SessionMaxAge and SessionIdleTimeout bound a sign-in session.
 	SessionMaxAge      time.Duration `yaml:"session_max_age"`
 	SessionIdleTimeout time.Duration `yaml:"session_idle_timeout"`
+	// RetentionDays is how long call history and transcripts are kept.
+	RetentionDays int `yaml:"retention_days"`
 }
 
 // Node is one PBX.
@@ -95,6 +97,7 @@ const (
 	DefaultDataDir            = "data"
 	DefaultSessionMaxAge      = 12 * time.Hour
 	DefaultSessionIdleTimeout = 30 * time.Minute
+	DefaultRetentionDays      = 30
 )
 
 var (
@@ -208,6 +211,9 @@ func applyDefaults(cfg *Config) {
 	if cfg.SessionIdleTimeout == 0 {
 		cfg.SessionIdleTimeout = DefaultSessionIdleTimeout
 	}
+	if cfg.RetentionDays == 0 {
+		cfg.RetentionDays = DefaultRetentionDays
+	}
 }
 
 func resolveSecrets(cfg *Config, getenv func(string) string) error {
@@ -263,6 +269,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.validateSecurity(); err != nil {
 		return err
+	}
+	if c.RetentionDays < 1 || c.RetentionDays > 36500 {
+		return fmt.Errorf("retention_days: %d must be 1..36500", c.RetentionDays)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -23,12 +23,13 @@ const CloseSlowConsumer = 4000
 
 // Options configure a Hub. Zero values take the documented defaults.
 type Options struct {
-	CoalesceInterval  time.Duration // flush period; default 50ms
-	AllowedOrigins    []string      // origins allowed besides same-origin, e.g. "https://ops.example"
-	MaxPending        int           // journal entries a browser may lag behind; default 20000
-	MessageBufferSize int           // melody's per-session queue, in messages; default 256
-	MaxOpen           int           // transcripts one browser may have open; default 32
-	QueryTimeout      time.Duration // bound on live-state reads for snapshots; default 5s
+	CoalesceInterval  time.Duration       // flush period; default 50ms
+	AllowedOrigins    []string            // origins allowed besides same-origin, e.g. "https://ops.example"
+	MaxPending        int                 // journal entries a browser may lag behind; default 20000
+	MessageBufferSize int                 // melody's per-session queue, in messages; default 256
+	MaxOpen           int                 // transcripts one browser may have open; default 32
+	QueryTimeout      time.Duration       // bound on live-state reads for snapshots; default 5s
+	Complete          TranscriptCompleter // completes a transcript from history on open/resync; may be nil
 	Logger            *slog.Logger
 }
 
@@ -55,6 +56,10 @@ type Hub struct {
 
 	kick    chan struct{} // a change was published (Run may flush early)
 	flushed uint64        // h.last as of the previous flush
+
+	snapMu   sync.Mutex // guards the last encoded snapshot
+	snapSeq  uint64
+	snapJSON []byte
 }
 
 type entryKey struct {
@@ -212,7 +217,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	iv := h.opts.CoalesceInterval
 	t := time.NewTimer(iv)
 	defer t.Stop()
-	last := time.Now()
+	var last time.Time // last flush that carried changes
 	for {
 		select {
 		case <-ctx.Done():

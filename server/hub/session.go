@@ -65,8 +65,7 @@ func (h *Hub) onConnect(s *melody.Session) {
 // sendSnapshot encodes a snapshot (and the transcripts re-sent with it)
 // outside any lock but the browser's own, then ends the busy phase.
 func (h *Hub) sendSnapshot(c *client, snap *live.Snapshot, transcripts map[string][]*adapters.Utterance) {
-	snap.Sort()
-	msg, err := json.Marshal(snap)
+	msg, err := h.encodeSnapshot(snap)
 	if err != nil {
 		h.log.Error("encode snapshot", "err", err)
 		return
@@ -86,6 +85,25 @@ func (h *Hub) sendSnapshot(c *client, snap *live.Snapshot, transcripts map[strin
 	}
 	c.covered.Store(snap.Seq)
 	c.busy = false
+}
+
+// encodeSnapshot returns the snapshot's JSON. Every change advances seq, so
+// browsers that connect at the same seq (a reconnect storm after a restart
+// or a network blip) share one encoding and one buffer instead of each
+// marshalling and holding its own copy of a possibly large state.
+func (h *Hub) encodeSnapshot(snap *live.Snapshot) ([]byte, error) {
+	h.snapMu.Lock()
+	defer h.snapMu.Unlock()
+	if h.snapJSON != nil && h.snapSeq == snap.Seq {
+		return h.snapJSON, nil
+	}
+	snap.Sort()
+	msg, err := json.Marshal(snap)
+	if err != nil {
+		return nil, err
+	}
+	h.snapSeq, h.snapJSON = snap.Seq, msg
+	return msg, nil
 }
 
 // write queues one message; a full melody queue ends up in dropSlow through
@@ -188,6 +206,9 @@ func (h *Hub) resync(c *client) {
 		h.sendError(c, "resync failed: live state unavailable")
 		return
 	}
+	for k, lines := range transcripts {
+		transcripts[k] = h.complete(k, lines)
+	}
 	h.sendSnapshot(c, snap, transcripts)
 }
 
@@ -218,6 +239,7 @@ func (h *Hub) open(c *client, call string) {
 		h.sendError(c, "open failed: live state unavailable")
 		return
 	}
+	lines = h.complete(call, lines)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	// covered is frozen while busy and at >= covered, so the journal still

@@ -19,5 +19,10 @@
 // of an ended call (or of utterances for a call never seen) is retained for
 // Options.RetainEnded (default 30 min) and at most Options.RetainCalls
 // (default 200) such calls, so an open transcript view keeps working after
-// hangup; it lives in memory only (persistence comes with the store).
+// hangup; it lives in memory only (server/history stores final lines).
+//
+// Utterance ids are Options.UtteranceIDPrefix (random per process in the
+// server) followed by the line number, so they never repeat across restarts
+// and stored lines merge with live ones by id. An Observer (the history
+// recorder) sees every applied event with the changes it caused.
 package live

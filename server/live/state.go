@@ -43,6 +43,14 @@ type Change struct {
 // Publish must not block and must not keep the slice (it is reused).
 type Sink interface{ Publish(changes []Change) }
 
+// Observer sees every applied event together with the changes it caused
+// (possibly none), in order, from the owner goroutine: the history recorder
+// needs what changes lack (a hangup cause, a kick, which calls a resync
+// snapshot still has). Observe must not block and must not keep changes.
+type Observer interface {
+	Observe(ev adapters.Event, changes []Change)
+}
+
 // NodeInfo is the static description of a configured node.
 type NodeInfo struct {
 	ID      string
@@ -68,6 +76,11 @@ type Options struct {
 	RetainEnded time.Duration    // how long an ended call's transcript is kept; default 30 min
 	Now         func() time.Time // default time.Now
 	QueueSize   int              // buffered events before Emit blocks; default 1024
+	Observer    Observer         // may be nil
+	// UtteranceIDPrefix is put before every utterance id this State assigns.
+	// A per-process random prefix keeps ids unique across restarts, so
+	// stored and live lines of one call can be merged by id.
+	UtteranceIDPrefix string
 }
 
 // ErrStopped is returned by Query when the owner goroutine is not running.
@@ -227,6 +240,9 @@ func (s *State) Apply(ev adapters.Event) {
 	s.expireTranscripts()
 	if len(s.changes) > 0 && s.opts.Sink != nil {
 		s.opts.Sink.Publish(s.changes)
+	}
+	if s.opts.Observer != nil {
+		s.opts.Observer.Observe(ev, s.changes)
 	}
 }
 

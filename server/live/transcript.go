@@ -39,12 +39,12 @@ func (s *State) addUtterance(u adapters.Utterance) {
 	u.At = u.At.UTC()
 	n, ok := t.open[u.Speaker]
 	if ok && n >= t.first {
-		u.ID = strconv.Itoa(n)
+		u.ID = s.opts.UtteranceIDPrefix + strconv.Itoa(n)
 		t.lines[n-t.first] = &u
 	} else {
 		n = t.next
 		t.next++
-		u.ID = strconv.Itoa(n)
+		u.ID = s.opts.UtteranceIDPrefix + strconv.Itoa(n)
 		t.lines = append(t.lines, &u)
 		if len(t.lines) > s.opts.MaxLines {
 			t.lines[0] = nil

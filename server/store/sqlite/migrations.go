@@ -43,5 +43,65 @@ var migrations = []string{
 		detail TEXT NOT NULL DEFAULT ''
 	);
 	CREATE INDEX audit_at ON audit(at);
-	CREATE INDEX audit_user ON audit(user, id);`,
+	CREATE INDEX audit_user ON audit(user, id);`, // 2: call history, conference timeline, final transcript lines with a
+	// trigram full-text index (finds substrings in CJK text, which has no
+	// spaces for a word tokenizer to split on).
+	`CREATE TABLE call_history (
+		node          TEXT NOT NULL,
+		call_id       TEXT NOT NULL,
+		caller_number TEXT NOT NULL DEFAULT '',
+		caller_name   TEXT NOT NULL DEFAULT '',
+		callee_number TEXT NOT NULL DEFAULT '',
+		callee_name   TEXT NOT NULL DEFAULT '',
+		direction     TEXT NOT NULL DEFAULT '',
+		conference    TEXT NOT NULL DEFAULT '',
+		started_at    INTEGER NOT NULL,
+		answered_at   INTEGER NOT NULL DEFAULT 0,
+		ended_at      INTEGER NOT NULL DEFAULT 0,
+		hangup_cause  TEXT NOT NULL DEFAULT '',
+		ended_while_disconnected INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (node, call_id)
+	);
+	CREATE INDEX call_history_started ON call_history(started_at);
+	CREATE INDEX call_history_open ON call_history(node, ended_at);
+	CREATE TABLE conference_events (
+		id          INTEGER PRIMARY KEY AUTOINCREMENT,
+		at          INTEGER NOT NULL,
+		node        TEXT NOT NULL,
+		conference  TEXT NOT NULL,
+		kind        TEXT NOT NULL,
+		member      TEXT NOT NULL DEFAULT '',
+		call_id     TEXT NOT NULL DEFAULT '',
+		caller_name TEXT NOT NULL DEFAULT '',
+		by_user     TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX conference_events_conf ON conference_events(node, conference, at);
+	CREATE INDEX conference_events_call ON conference_events(node, call_id);
+	CREATE UNIQUE INDEX conference_events_join ON conference_events(node, conference, member, at) WHERE kind = 'join';
+	CREATE INDEX conference_events_at ON conference_events(at);
+	CREATE TABLE transcript_lines (
+		id           INTEGER PRIMARY KEY AUTOINCREMENT,
+		node         TEXT NOT NULL,
+		call_id      TEXT NOT NULL,
+		utterance_id TEXT NOT NULL,
+		speaker      TEXT NOT NULL,
+		text         TEXT NOT NULL,
+		start_ms     INTEGER NOT NULL DEFAULT 0,
+		end_ms       INTEGER NOT NULL DEFAULT 0,
+		vendor       TEXT NOT NULL DEFAULT '',
+		at           INTEGER NOT NULL,
+		UNIQUE (node, call_id, utterance_id)
+	);
+	CREATE INDEX transcript_lines_at ON transcript_lines(at);
+	CREATE VIRTUAL TABLE transcript_fts USING fts5(text, content='transcript_lines', content_rowid='id', tokenize='trigram');
+	CREATE TRIGGER transcript_lines_ai AFTER INSERT ON transcript_lines BEGIN
+		INSERT INTO transcript_fts(rowid, text) VALUES (new.id, new.text);
+	END;
+	CREATE TRIGGER transcript_lines_ad AFTER DELETE ON transcript_lines BEGIN
+		INSERT INTO transcript_fts(transcript_fts, rowid, text) VALUES ('delete', old.id, old.text);
+	END;
+	CREATE TRIGGER transcript_lines_au AFTER UPDATE OF text ON transcript_lines BEGIN
+		INSERT INTO transcript_fts(transcript_fts, rowid, text) VALUES ('delete', old.id, old.text);
+		INSERT INTO transcript_fts(rowid, text) VALUES (new.id, new.text);
+	END;`,
 }

@@ -49,6 +49,10 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
+	if err := d.probeWrite(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("database %s is not writable: %w", path, err)
+	}
 	if err := os.Chmod(path, 0o600); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("restrict database file mode: %w", err)
@@ -96,6 +100,21 @@ func (d *DB) migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migration %d: commit: %w", v, err)
 		}
+	}
+	return nil
+}
+
+// probeWrite fails now, at start, if the file cannot be written (SQLite
+// silently opens a read-only file read-only): better than the first audit
+// or history write failing later. The probe row is rolled back.
+func (d *DB) probeWrite(ctx context.Context) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (-1, 0)`); err != nil {
+		return err
 	}
 	return nil
 }

@@ -1,0 +1,237 @@
+package server
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server/live"
+	"github.com/callboard/callboard/server/store"
+)
+
+// historyCallJSON is HistoryCall of docs/history.md.
+type historyCallJSON struct {
+	Node                   string     `json:"node"`
+	ID                     string     `json:"id"`
+	CallerNumber           string     `json:"callerNumber"`
+	CallerName             string     `json:"callerName"`
+	CalleeNumber           string     `json:"calleeNumber"`
+	CalleeName             string     `json:"calleeName"`
+	Direction              string     `json:"direction"`
+	StartedAt              time.Time  `json:"startedAt"`
+	AnsweredAt             *time.Time `json:"answeredAt,omitempty"`
+	EndedAt                *time.Time `json:"endedAt,omitempty"`
+	DurationMs             *int64     `json:"durationMs,omitempty"`
+	HangupCause            string     `json:"hangupCause,omitempty"`
+	EndedWhileDisconnected bool       `json:"endedWhileDisconnected"`
+	HasTranscript          bool       `json:"hasTranscript"`
+	Conference             string     `json:"conference,omitempty"`
+}
+
+func toHistoryCallJSON(c store.HistoryCall) historyCallJSON {
+	out := historyCallJSON{Node: c.Node, ID: c.ID, CallerNumber: c.CallerNumber, CallerName: c.CallerName,
+		CalleeNumber: c.CalleeNumber, CalleeName: c.CalleeName, Direction: c.Direction, StartedAt: c.StartedAt,
+		HangupCause: c.HangupCause, EndedWhileDisconnected: c.EndedWhileDisconnected, HasTranscript: c.HasTranscript,
+		Conference: c.Conference}
+	if !c.AnsweredAt.IsZero() {
+		out.AnsweredAt = &c.AnsweredAt
+	}
+	if !c.EndedAt.IsZero() {
+		out.EndedAt = &c.EndedAt
+		d := c.EndedAt.Sub(c.StartedAt).Milliseconds()
+		out.DurationMs = &d
+	}
+	return out
+}
+
+// timelineJSON is TimelineEntry of docs/history.md.
+type timelineJSON struct {
+	At         time.Time `json:"at"`
+	Kind       string    `json:"kind"`
+	Conference string    `json:"conference"`
+	Member     string    `json:"member"`
+	CallerName string    `json:"callerName,omitempty"`
+	By         string    `json:"by,omitempty"`
+}
+
+type historyDetail struct {
+	Call       historyCallJSON       `json:"call"`
+	Transcript []*adapters.Utterance `json:"transcript"`
+	Timeline   []timelineJSON        `json:"timeline"`
+}
+
+var historyCallIDPattern = regexp.MustCompile(`^[^\x00-\x1f]{1,256}$`)
+
+// historyReady flushes what the recorder holds (so a call that just ended is
+// listed) unless the disk is failing, and answers 503 when history is off.
+func (s *Server) historyReady(c echo.Context) error {
+	if s.hstore == nil {
+		return apiError(http.StatusServiceUnavailable, codeUnavailable, "history is not enabled")
+	}
+	if !s.history.Health().Failing {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		_ = s.history.Flush(ctx)
+	}
+	return nil
+}
+
+func historyFilter(c echo.Context) (store.CallFilter, error) {
+	q := c.QueryParams()
+	f := store.CallFilter{Number: q.Get("q"), Node: q.Get("node"), Text: q.Get("text"), Before: q.Get("before"), Limit: 50}
+	for _, tm := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(tm.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return f, apiError(http.StatusBadRequest, codeInvalid, tm.name+" must be an RFC 3339 time")
+			}
+			*tm.dst = t
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			return f, apiError(http.StatusBadRequest, codeInvalid, "limit must be 1..200")
+		}
+		f.Limit = n
+	}
+	switch q.Get("hasTranscript") {
+	case "", "false":
+	case "true":
+		f.HasTranscript = true
+	default:
+		return f, apiError(http.StatusBadRequest, codeInvalid, "hasTranscript must be true or false")
+	}
+	for _, v := range []string{f.Number, f.Node, f.Text} {
+		if len(v) > 256 {
+			return f, apiError(http.StatusBadRequest, codeInvalid, "filter values are limited to 256 bytes")
+		}
+	}
+	return f, nil
+}
+
+func (s *Server) listHistoryCalls(c echo.Context) error {
+	if err := s.historyReady(c); err != nil {
+		return err
+	}
+	f, err := historyFilter(c)
+	if err != nil {
+		return err
+	}
+	calls, next, err := s.hstore.ListCalls(c.Request().Context(), f)
+	if errors.Is(err, store.ErrBadCursor) {
+		return apiError(http.StatusBadRequest, codeInvalid, "before must be the next cursor of a previous page")
+	}
+	if err != nil {
+		return err
+	}
+	out := make([]historyCallJSON, len(calls))
+	for i, hc := range calls {
+		out[i] = toHistoryCallJSON(hc)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"calls": out, "next": next})
+}
+
+// historyDetail reads one call with its transcript (stored merged with live)
+// and its conference timeline.
+func (s *Server) historyDetail(c echo.Context) (historyDetail, error) {
+	var d historyDetail
+	if err := s.historyReady(c); err != nil {
+		return d, err
+	}
+	p, err := params(c, "node", "call")
+	if err != nil {
+		return d, err
+	}
+	if !historyCallIDPattern.MatchString(p[0]) || !historyCallIDPattern.MatchString(p[1]) {
+		return d, apiError(http.StatusBadRequest, codeInvalid, "malformed node or call id")
+	}
+	ctx := c.Request().Context()
+	hc, err := s.hstore.GetCall(ctx, p[0], p[1])
+	if errors.Is(err, store.ErrNotFound) {
+		return d, apiError(http.StatusNotFound, codeNotFound, "unknown call "+p[0]+"/"+p[1])
+	}
+	if err != nil {
+		return d, err
+	}
+	key := live.CallKey(p[0], p[1])
+	lines, _, err := s.liveTranscript(c, key)
+	if err != nil {
+		lines = nil // the live state is stopping: stored lines only
+	}
+	tl, err := s.hstore.CallTimeline(ctx, p[0], p[1])
+	if err != nil {
+		return d, err
+	}
+	d = historyDetail{Call: toHistoryCallJSON(hc), Transcript: s.completeTranscript(ctx, key, lines), Timeline: make([]timelineJSON, len(tl))}
+	if d.Transcript == nil {
+		d.Transcript = []*adapters.Utterance{}
+	}
+	for i, e := range tl {
+		d.Timeline[i] = timelineJSON{At: e.At, Kind: e.Kind, Conference: e.Conference, Member: e.Member, CallerName: e.CallerName, By: e.By}
+	}
+	return d, nil
+}
+
+func (s *Server) getHistoryCall(c echo.Context) error {
+	d, err := s.historyDetail(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// exportHistoryCall is getHistoryCall as a download, JSON or CSV (one row
+// per transcript line and timeline entry, formula-safe like the audit CSV).
+func (s *Server) exportHistoryCall(c echo.Context) error {
+	format := c.QueryParam("format")
+	if format == "" {
+		format = "json"
+	}
+	if format != "json" && format != "csv" {
+		return apiError(http.StatusBadRequest, codeInvalid, "format must be json or csv")
+	}
+	d, err := s.historyDetail(c)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", `attachment; filename="callboard-call.`+format+`"`)
+	h.Set("Cache-Control", "no-store")
+	if format == "json" {
+		b, err := json.MarshalIndent(d, "", "  ")
+		if err != nil {
+			return err
+		}
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
+	}
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	_ = w.Write([]string{"record", "at", "node", "call", "speaker", "text", "kind", "conference", "member", "caller_name", "by"})
+	write := func(row ...string) {
+		for i := range row {
+			row[i] = csvCell(row[i])
+		}
+		_ = w.Write(row)
+	}
+	for _, u := range d.Transcript {
+		write("line", u.At.Format(time.RFC3339Nano), d.Call.Node, d.Call.ID, string(u.Speaker), u.Text, "", "", "", "", "")
+	}
+	for _, e := range d.Timeline {
+		write("timeline", e.At.Format(time.RFC3339Nano), d.Call.Node, d.Call.ID, "", "", e.Kind, e.Conference, e.Member, e.CallerName, e.By)
+	}
+	w.Flush()
+	return w.Error()
+}
