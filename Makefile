@@ -7,7 +7,7 @@ BIN := bin/callboard
 GOFLAGS_BUILD := -trimpath -ldflags "-s -w"
 export CGO_ENABLED := 0
 
-.PHONY: run build ui server node_modules test test-go test-ui test-e2e vet fuzz bench clean
+.PHONY: run build ui server node_modules test test-go test-ui test-e2e vet fuzz bench soak clean
 
 ## run: install npm packages, build UI and server, start the demo on http://$(LISTEN)
 run: build
@@ -54,6 +54,11 @@ test-e2e: build
 ## bench: Go micro-benchmarks of the hot paths (not part of make test)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+## soak: long load run against an in-process demo, not in CI (SOAK_DURATION=10m)
+SOAK_DURATION ?= 10m
+soak:
+	$(GO) run ./soak -duration $(SOAK_DURATION) -interval 1m -clients 50 -scenarios 6 -speed 0.01
 
 clean:
 	rm -rf bin test-output
