@@ -7,7 +7,7 @@ BIN := bin/callboard
 GOFLAGS_BUILD := -trimpath -ldflags "-s -w"
 export CGO_ENABLED := 0
 
-.PHONY: run build ui server node_modules test test-go test-ui test-e2e vet fuzz bench soak clean
+.PHONY: run build ui server node_modules test test-go test-ui test-e2e vet fuzz bench bench-go soak clean
 
 ## run: install npm packages, build UI and server, start the demo on http://$(LISTEN)
 run: build
@@ -51,8 +51,12 @@ test-ui: node_modules
 test-e2e: build
 	CALLBOARD_BIN=$(CURDIR)/$(BIN) npm run test:e2e
 
-## bench: Go micro-benchmarks of the hot paths (not part of make test)
-bench:
+## bench: end-to-end benchmarks (not part of make test): prints one table, writes bench/results/latest.md
+bench: ui
+	./bench/run.sh
+
+## bench-go: the Go micro-benchmarks of the hot paths alone
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
 
 ## soak: long load run against an in-process demo, not in CI (SOAK_DURATION=10m)

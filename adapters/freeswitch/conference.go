@@ -13,7 +13,7 @@ import (
 // applied as an upsert; Conference-Size gives the member count.
 func (p *mapper) conferenceEvent(ev *eslgo.Event) []adapters.Event {
 	m := p.m
-	name := ev.GetHeader("Conference-Name")
+	name := header(ev, "Conference-Name")
 	if name == "" {
 		return nil
 	}
@@ -22,7 +22,7 @@ func (p *mapper) conferenceEvent(ev *eslgo.Event) []adapters.Event {
 		return nil // a late event of a conference already destroyed
 	}
 	at := eventTime(ev, p.now())
-	action := ev.GetHeader("Action")
+	action := header(ev, "Action")
 	if action == "conference-destroy" {
 		return m.destroyConference(name, seq)
 	}
@@ -43,11 +43,11 @@ func (p *mapper) conferenceEvent(ev *eslgo.Event) []adapters.Event {
 	case "unlock":
 		c.Locked = false
 	case "floor-change":
-		out = append(out, m.moveFloor(name, ev.GetHeader("Old-ID"), ev.GetHeader("New-ID"))...)
+		out = append(out, m.moveFloor(name, header(ev, "Old-ID"), header(ev, "New-ID"))...)
 	}
 	out = append(m.touchConference(name), out...)
 
-	id := ev.GetHeader("Member-ID")
+	id := header(ev, "Member-ID")
 	if id == "" || !memberIDPattern.MatchString(id) {
 		return out
 	}
@@ -69,7 +69,7 @@ func (p *mapper) conferenceEvent(ev *eslgo.Event) []adapters.Event {
 }
 
 func (m *model) upsertMember(key memberKey, ev *eslgo.Event, at time.Time, added bool) []adapters.Event {
-	uuid := ev.GetHeader("Unique-ID")
+	uuid := header(ev, "Unique-ID")
 	old := m.members[key]
 	mem := adapters.Member{Node: m.node, Conference: key.conf, ID: key.id, CallID: m.callOf(uuid), JoinedAt: at}
 	if old != nil && !added {
@@ -101,7 +101,7 @@ func (m *model) removeMember(key memberKey, ev *eslgo.Event, seq uint64) []adapt
 	delete(m.leaving, key)
 	if !announced {
 		reason = adapters.LeftLeft
-		if ev.GetHeader("Hangup-Cause") != "" {
+		if header(ev, "Hangup-Cause") != "" {
 			reason = adapters.LeftHangup
 		}
 	}
@@ -111,7 +111,7 @@ func (m *model) removeMember(key memberKey, ev *eslgo.Event, seq uint64) []adapt
 	}
 	delete(m.members, key)
 	out := []adapters.Event{adapters.MemberLeft{Node: m.node, Conference: key.conf, MemberID: key.id, Reason: reason}}
-	if l := m.legs[ev.GetHeader("Unique-ID")]; l != nil && l.conference == key.conf {
+	if l := m.legs[header(ev, "Unique-ID")]; l != nil && l.conference == key.conf {
 		l.conference = ""
 		out = append(out, m.touchCall(l.callID)...)
 	}
@@ -173,6 +173,6 @@ func (m *model) destroyConference(name string, seq uint64) []adapters.Event {
 }
 
 func atoiHeader(ev *eslgo.Event, name string) (int, bool) {
-	n, err := strconv.Atoi(ev.GetHeader(name))
+	n, err := strconv.Atoi(header(ev, name))
 	return n, err == nil
 }

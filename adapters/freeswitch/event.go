@@ -1,6 +1,8 @@
 package freeswitch
 
 import (
+	"net/textproto"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -12,10 +14,10 @@ import (
 // channel has no Event-Name at all (traces README), only Event-Subclass: such
 // an event is a CUSTOM one.
 func eventName(ev *eslgo.Event) string {
-	if n := ev.GetHeader("Event-Name"); n != "" {
+	if n := header(ev, "Event-Name"); n != "" {
 		return n
 	}
-	if ev.GetHeader("Event-Subclass") != "" {
+	if header(ev, "Event-Subclass") != "" {
 		return "CUSTOM"
 	}
 	return ""
@@ -23,7 +25,7 @@ func eventName(ev *eslgo.Event) string {
 
 // eventSeq returns Event-Sequence, FreeSWITCH's global event counter.
 func eventSeq(ev *eslgo.Event) (uint64, bool) {
-	s := ev.GetHeader("Event-Sequence")
+	s := header(ev, "Event-Sequence")
 	if s == "" {
 		return 0, false
 	}
@@ -47,7 +49,7 @@ func microTime(s string) time.Time {
 // eventTime is when FreeSWITCH emitted the event, or fallback when the event
 // carries no Event-Date-Timestamp.
 func eventTime(ev *eslgo.Event, fallback time.Time) time.Time {
-	if t := microTime(ev.GetHeader("Event-Date-Timestamp")); !t.IsZero() {
+	if t := microTime(header(ev, "Event-Date-Timestamp")); !t.IsZero() {
 		return t
 	}
 	return fallback
@@ -55,5 +57,45 @@ func eventTime(ev *eslgo.Event, fallback time.Time) time.Time {
 
 // boolHeader reports whether a "true"/"false" header is "true".
 func boolHeader(ev *eslgo.Event, name string) bool {
-	return strings.EqualFold(ev.GetHeader(name), "true")
+	return strings.EqualFold(header(ev, name), "true")
 }
+
+// header is eslgo's Event.GetHeader (first value, URL-decoded, "" when the
+// value does not decode) without its per-call key canonicalisation, which
+// allocates for every name that is not already canonical (variable_*,
+// Caller-*-ID-*): mapping reads about twenty headers per event.
+func header(ev *eslgo.Event, name string) string {
+	key, ok := canonicalKeys[name]
+	if !ok {
+		key = textproto.CanonicalMIMEHeaderKey(name)
+	}
+	vs := ev.Headers[key]
+	if len(vs) == 0 {
+		return ""
+	}
+	if strings.IndexByte(vs[0], '%') < 0 {
+		return vs[0]
+	}
+	v, _ := url.PathUnescape(vs[0])
+	return v
+}
+
+// canonicalKeys is filled once (read-only afterwards) with the header names
+// the mapping reads.
+var canonicalKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"Event-Name", "Event-Subclass", "Event-Sequence", "Event-Date-Timestamp", "Unique-ID", "Hangup-Cause",
+		"variable_other_loopback_leg_uuid", "Other-Leg-Unique-ID", "Channel-Call-UUID", "Bridge-A-Unique-ID",
+		"Bridge-B-Unique-ID", "variable_originating_leg_uuid", "Call-Direction", "Caller-Orig-Caller-ID-Name",
+		"Caller-Orig-Caller-ID-Number", "Caller-Caller-ID-Name", "Caller-Caller-ID-Number",
+		"Caller-Channel-Created-Time", "Caller-Destination-Number", "Caller-Callee-ID-Name", "Channel-Name",
+		"Channel-Call-State", "Answer-State", "Caller-Channel-Answered-Time", "Application", "Application-Data",
+		"transcription-vendor", "Action", "Conference-Name", "Conference-Size", "Member-ID", "Talking", "Floor",
+		"Hear", "Speak", "Mute-Detect", "Hold", "New-ID", "Old-ID", "Conference-Unique-ID", "Energy-Level",
+		"Conference-Ghosts", "variable_" + DefaultBotPromptVariable,
+	} {
+		m[n] = textproto.CanonicalMIMEHeaderKey(n)
+	}
+	return m
+}()

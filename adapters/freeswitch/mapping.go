@@ -36,15 +36,15 @@ func (p *mapper) apply(ev *eslgo.Event) []adapters.Event {
 		"CHANNEL_PROGRESS", "CHANNEL_PROGRESS_MEDIA", "CHANNEL_HOLD", "CHANNEL_UNHOLD":
 		return p.upsertLeg(ev)
 	case "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY":
-		uuid := ev.GetHeader("Unique-ID")
+		uuid := header(ev, "Unique-ID")
 		if !uuidPattern.MatchString(uuid) {
 			return nil
 		}
-		return p.m.removeLeg(uuid, ev.GetHeader("Hangup-Cause"), eventTime(ev, p.now()))
+		return p.m.removeLeg(uuid, header(ev, "Hangup-Cause"), eventTime(ev, p.now()))
 	case "CHANNEL_EXECUTE":
 		return p.botPrompt(ev)
 	case "CUSTOM":
-		sub := ev.GetHeader("Event-Subclass")
+		sub := header(ev, "Event-Subclass")
 		if sub == "conference::maintenance" {
 			return p.conferenceEvent(ev)
 		}
@@ -61,7 +61,7 @@ func legRefs(ev *eslgo.Event) []string {
 	var refs []string
 	for _, h := range []string{"variable_other_loopback_leg_uuid", "Other-Leg-Unique-ID", "Channel-Call-UUID",
 		"Bridge-A-Unique-ID", "Bridge-B-Unique-ID", "variable_originating_leg_uuid"} {
-		if v := ev.GetHeader(h); uuidPattern.MatchString(v) && !slices.Contains(refs, v) {
+		if v := header(ev, h); uuidPattern.MatchString(v) && !slices.Contains(refs, v) {
 			refs = append(refs, v)
 		}
 	}
@@ -85,12 +85,12 @@ func legState(callState, answerState string) string {
 // originated A leg (outbound) to the callee's ("Outbound Call"/"default"), so
 // there the original caller id is the real one.
 func partyOf(ev *eslgo.Event) (name, number string) {
-	if ev.GetHeader("Call-Direction") == "outbound" {
-		if n, num := ev.GetHeader("Caller-Orig-Caller-ID-Name"), ev.GetHeader("Caller-Orig-Caller-ID-Number"); n != "" || num != "" {
+	if header(ev, "Call-Direction") == "outbound" {
+		if n, num := header(ev, "Caller-Orig-Caller-ID-Name"), header(ev, "Caller-Orig-Caller-ID-Number"); n != "" || num != "" {
 			return n, num
 		}
 	}
-	return ev.GetHeader("Caller-Caller-ID-Name"), ev.GetHeader("Caller-Caller-ID-Number")
+	return header(ev, "Caller-Caller-ID-Name"), header(ev, "Caller-Caller-ID-Number")
 }
 
 // placeholderName is FreeSWITCH's callee name for an originated channel.
@@ -98,7 +98,7 @@ const placeholderName = "Outbound Call"
 
 func (p *mapper) upsertLeg(ev *eslgo.Event) []adapters.Event {
 	m := p.m
-	uuid := ev.GetHeader("Unique-ID")
+	uuid := header(ev, "Unique-ID")
 	if !uuidPattern.MatchString(uuid) || m.goneLegs[uuid] {
 		return nil
 	}
@@ -108,29 +108,29 @@ func (p *mapper) upsertLeg(ev *eslgo.Event) []adapters.Event {
 	if l == nil {
 		l = &leg{joined: len(m.legs) + len(m.goneOrder)}
 		l.UUID = uuid
-		l.CreatedAt = microTime(ev.GetHeader("Caller-Channel-Created-Time"))
+		l.CreatedAt = microTime(header(ev, "Caller-Channel-Created-Time"))
 		if l.CreatedAt.IsZero() {
 			l.CreatedAt = eventTime(ev, p.now())
 		}
 		l.callerName, l.callerNumber = partyOf(ev)
-		l.calleeNumber = ev.GetHeader("Caller-Destination-Number")
-		if n := ev.GetHeader("Caller-Callee-ID-Name"); n != placeholderName {
+		l.calleeNumber = header(ev, "Caller-Destination-Number")
+		if n := header(ev, "Caller-Callee-ID-Name"); n != placeholderName {
 			l.calleeName = n
 		}
 		m.legs[uuid] = l
 		m.attachLeg(l, refs)
 	}
-	if n := ev.GetHeader("Channel-Name"); n != "" {
+	if n := header(ev, "Channel-Name"); n != "" {
 		l.Name = n
 	}
-	if d := ev.GetHeader("Call-Direction"); d != "" {
+	if d := header(ev, "Call-Direction"); d != "" {
 		l.Direction = d
 	}
-	l.State = legState(ev.GetHeader("Channel-Call-State"), ev.GetHeader("Answer-State"))
+	l.State = legState(header(ev, "Channel-Call-State"), header(ev, "Answer-State"))
 	if eventName(ev) == "CHANNEL_ANSWER" && l.State == adapters.CallRinging {
 		l.State = adapters.CallActive
 	}
-	if t := microTime(ev.GetHeader("Caller-Channel-Answered-Time")); !t.IsZero() {
+	if t := microTime(header(ev, "Caller-Channel-Answered-Time")); !t.IsZero() {
 		l.answeredAt = t
 	} else if l.State == adapters.CallActive && l.answeredAt.IsZero() {
 		l.answeredAt = eventTime(ev, p.now())
@@ -141,12 +141,12 @@ func (p *mapper) upsertLeg(ev *eslgo.Event) []adapters.Event {
 
 // botPrompt turns the bot's speak/playback executions into bot utterances.
 func (p *mapper) botPrompt(ev *eslgo.Event) []adapters.Event {
-	uuid := ev.GetHeader("Unique-ID")
+	uuid := header(ev, "Unique-ID")
 	if uuid == "" {
 		return nil
 	}
 	var text string
-	switch app, data := ev.GetHeader("Application"), ev.GetHeader("Application-Data"); app {
+	switch app, data := header(ev, "Application"), header(ev, "Application-Data"); app {
 	case "speak":
 		// speak's data is engine|voice|text; the text may itself contain no '|'.
 		if i := strings.LastIndex(data, "|"); i >= 0 {
@@ -157,7 +157,7 @@ func (p *mapper) botPrompt(ev *eslgo.Event) []adapters.Event {
 		if data == "" || strings.HasPrefix(data, "tone_stream://") || strings.HasPrefix(data, "silence_stream://") {
 			return nil
 		}
-		text = strings.TrimSpace(ev.GetHeader(p.promptVar))
+		text = strings.TrimSpace(header(ev, p.promptVar))
 	default:
 		return nil
 	}
@@ -173,7 +173,7 @@ func (p *mapper) botPrompt(ev *eslgo.Event) []adapters.Event {
 // transcript maps an STT module's CUSTOM event to a caller utterance. A
 // body that does not parse is logged and skipped.
 func (p *mapper) transcript(ev *eslgo.Event, subclass string) []adapters.Event {
-	uuid := ev.GetHeader("Unique-ID")
+	uuid := header(ev, "Unique-ID")
 	if uuid == "" {
 		p.log.Debug("transcript without Unique-ID skipped", "subclass", subclass)
 		return nil
@@ -189,7 +189,7 @@ func (p *mapper) transcript(ev *eslgo.Event, subclass string) []adapters.Event {
 	if t.text == "" {
 		return nil // engines send empty interim results; nothing to show
 	}
-	vendor := ev.GetHeader("transcription-vendor")
+	vendor := header(ev, "transcription-vendor")
 	if vendor == "" {
 		vendor = t.vendor
 	}

@@ -15,10 +15,87 @@ import (
 // buffer releases the next expected sequence number at once and otherwise
 // holds events for a short window in case a smaller one is still on its way.
 // It is not safe for concurrent use; orderedStream serialises access.
+//
+// When the wire order is known (announce, fed by a wireScanner on the
+// socket), an announced event goes as soon as every event announced before
+// it has gone: a gap in the numbers then costs nothing, and the window only
+// bounds the wait for an announced event that never arrives (eslgo failed
+// to parse it). Events the scanner did not announce follow the rules above.
 type reorderBuffer struct {
 	hold time.Duration
 	held []heldEvent // sorted by seq
 	last uint64      // last released seq; 0 before the first release
+
+	wire      []wireSeq      // announced, not yet released, in wire order
+	announced map[uint64]int // seq -> count in wire
+}
+
+type wireSeq struct {
+	seq uint64
+	at  time.Time // when its bytes were read
+}
+
+// announce records the wire order of events whose bytes were just read.
+func (b *reorderBuffer) announce(seqs []uint64, now time.Time) {
+	if b.announced == nil {
+		b.announced = make(map[uint64]int)
+	}
+	for _, s := range seqs {
+		b.wire = append(b.wire, wireSeq{seq: s, at: now})
+		b.announced[s]++
+	}
+}
+
+// forget removes one announcement of seq (it was released or given up).
+func (b *reorderBuffer) forget(seq uint64) {
+	if n := b.announced[seq]; n > 1 {
+		b.announced[seq] = n - 1
+	} else if n == 1 {
+		delete(b.announced, seq)
+	}
+}
+
+// take removes the held event with seq, if held.
+func (b *reorderBuffer) take(seq uint64) (*eslgo.Event, bool) {
+	i := sort.Search(len(b.held), func(i int) bool { return b.held[i].seq >= seq })
+	if i == len(b.held) || b.held[i].seq != seq {
+		return nil, false
+	}
+	ev := b.held[i].ev
+	b.held = append(b.held[:i], b.held[i+1:]...)
+	return ev, true
+}
+
+// releaseWire releases held events in wire order, as far as they arrived.
+func (b *reorderBuffer) releaseWire(now time.Time, out []*eslgo.Event) []*eslgo.Event {
+	n := 0
+	for ; n < len(b.wire); n++ {
+		w := b.wire[n]
+		if b.announced[w.seq] == 0 {
+			continue // already released by the time rules
+		}
+		ev, ok := b.take(w.seq)
+		if !ok {
+			if now.Sub(w.at) < b.hold {
+				break // still inside eslgo's goroutines
+			}
+			b.forget(w.seq) // never came: stop waiting for it
+			continue
+		}
+		b.forget(w.seq)
+		if w.seq > b.last {
+			b.last = w.seq
+		}
+		out = append(out, ev)
+	}
+	if n > 0 {
+		clear(b.wire[:n])
+		b.wire = b.wire[n:]
+		if len(b.wire) == 0 {
+			b.wire = nil
+		}
+	}
+	return out
 }
 
 type heldEvent struct {
@@ -40,8 +117,14 @@ func (b *reorderBuffer) add(ev *eslgo.Event, seq uint64, now time.Time) {
 // some held event has waited the whole window, which closes the gap below.
 func (b *reorderBuffer) release(now time.Time) []*eslgo.Event {
 	var out []*eslgo.Event
+	if len(b.wire) > 0 {
+		out = b.releaseWire(now, out)
+	}
 	for len(b.held) > 0 {
 		h := b.held[0]
+		if b.announced[h.seq] > 0 {
+			break // its turn comes in wire order
+		}
 		next := b.last != 0 && h.seq == b.last+1
 		late := b.last != 0 && h.seq <= b.last
 		if !next && !late && !b.expired(now) {
@@ -64,7 +147,8 @@ func (b *reorderBuffer) expired(now time.Time) bool {
 	return ok && !now.Before(d)
 }
 
-// deadline is when the oldest held event's window closes.
+// deadline is when the oldest held event's window closes (or the wait for
+// the next announced event, if earlier).
 func (b *reorderBuffer) deadline() (time.Time, bool) {
 	if len(b.held) == 0 {
 		return time.Time{}, false
@@ -74,6 +158,9 @@ func (b *reorderBuffer) deadline() (time.Time, bool) {
 		if h.at.Before(oldest) {
 			oldest = h.at
 		}
+	}
+	if len(b.wire) > 0 && b.wire[0].at.Before(oldest) {
+		oldest = b.wire[0].at
 	}
 	return oldest.Add(b.hold), true
 }
@@ -100,6 +187,14 @@ func newOrderedStream(hold time.Duration) *orderedStream {
 		now:  time.Now,
 		buf:  reorderBuffer{hold: hold},
 	}
+}
+
+// announce records the wire order of events just read from the socket
+// (called by the wireScanner on eslgo's receive goroutine).
+func (s *orderedStream) announce(seqs []uint64) {
+	s.mu.Lock()
+	s.buf.announce(seqs, s.now())
+	s.mu.Unlock()
 }
 
 func (s *orderedStream) push(ev *eslgo.Event) {

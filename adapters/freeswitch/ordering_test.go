@@ -2,6 +2,7 @@ package freeswitch
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strconv"
 	"testing"
@@ -139,13 +140,39 @@ func TestReorderedJoinLeaveLeavesNoPhantom(t *testing.T) {
 // Every event of the full capture, pushed from one goroutine each like eslgo
 // does, comes out in the order FreeSWITCH sent it: the model emits exactly
 // what an in-order feed emits.
+//
+// With the wire order announced (as the socket scanner does in production)
+// the result must not depend on timing at all; without it, the hold window
+// must cover how late a goroutine can be, so the test uses a generous one
+// (a loaded 2-core CI machine can delay a goroutine by tens of ms).
 func TestShuffledDeliveryMatchesInOrder(t *testing.T) {
+	for _, announced := range []bool{true, false} {
+		t.Run(fmt.Sprintf("announced=%v", announced), func(t *testing.T) {
+			shuffledDeliveryMatchesInOrder(t, announced)
+		})
+	}
+}
+
+func shuffledDeliveryMatchesInOrder(t *testing.T, announced bool) {
 	evs := traceEvents(t, "events-plain.raw")
 	want := withoutUtterances(feed(newTestMapper(), evs, nil))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := newOrderedStream(25 * time.Millisecond)
+	hold := time.Second
+	if announced {
+		hold = 10 * time.Second // only bounds waiting for an event that never comes
+	}
+	s := newOrderedStream(hold)
+	if announced {
+		var seqs []uint64
+		for _, ev := range evs {
+			if seq, ok := eventSeq(ev); ok {
+				seqs = append(seqs, seq)
+			}
+		}
+		s.announce(seqs)
+	}
 	go s.run(ctx)
 	for _, ev := range evs {
 		go s.push(ev)

@@ -32,7 +32,7 @@ func (n *Node) session(ctx context.Context, emit func(adapters.Event), up func()
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stream := newOrderedStream(n.hold)
-	l, err := n.dial(sctx, stream.push)
+	l, err := n.dial(sctx, stream.push, newWireScanner(stream.announce))
 	if err != nil {
 		return false, err
 	}
@@ -151,13 +151,19 @@ func eslNewConnection(c net.Conn, outbound bool, opts eslgo.Options) *eslgo.Conn
 
 // watchedConn reports the first read error (EOF, reset) of the socket:
 // eslgo's receive loop stops silently on most of them.
+// It also feeds what it reads to the wireScanner (eslgo's receive loop is
+// its only reader), which tells the reorder buffer the wire order.
 type watchedConn struct {
 	net.Conn
 	onError func(error)
+	scan    *wireScanner
 }
 
 func (c watchedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
+	if n > 0 && c.scan != nil {
+		c.scan.feed(p[:n])
+	}
 	if err != nil {
 		c.onError(err)
 	}
@@ -166,14 +172,14 @@ func (c watchedConn) Read(p []byte) (int, error) {
 
 // dial connects and authenticates, each step bounded by DialTimeout. Events
 // go to onEvent once subscribed.
-func (n *Node) dial(ctx context.Context, onEvent func(*eslgo.Event)) (*link, error) {
+func (n *Node) dial(ctx context.Context, onEvent func(*eslgo.Event), scan *wireScanner) (*link, error) {
 	l := newLink(n.cfg.CommandTimeout)
 	d := net.Dialer{Timeout: n.cfg.DialTimeout}
 	nc, err := d.DialContext(ctx, "tcp", n.cfg.Address)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %s", n.cfg.Address, n.redact(err.Error()))
 	}
-	wc := watchedConn{Conn: nc, onError: func(err error) {
+	wc := watchedConn{Conn: nc, scan: scan, onError: func(err error) {
 		if errors.Is(err, io.EOF) {
 			l.fail("connection closed by the PBX")
 			return
