@@ -175,6 +175,7 @@ export function adminTests(ctx) {
     const buttons = await viewerPage.locator('[data-member-key] button, article button[data-action], [data-moh-menu]').count();
     assert(members > 0 && buttons === 0, `viewer: ${members} members, ${buttons} action buttons`);
     assert((await viewerPage.locator('[data-nav="admin"]').count()) === 0, 'viewer sees no Admin link');
+    assert(await viewerPage.locator('[data-nav="history"]').isVisible(), 'viewer sees the History link');
     assert((await viewerPage.locator(`[data-user="${VIEWER}"]`).getAttribute('data-role')) === 'viewer', 'header says viewer');
     // Opening a transcript offers no hang-up either.
     await viewerPage.locator('tr[data-call] button.open').first().click();

@@ -44,6 +44,7 @@ describe('addMessages', () => {
 describe('catalogue', () => {
   it('has every literal key the sources pass to t()', async () => {
     await import('../admin/messages.en');
+    await import('../history/messages.en');
     // The sources as text (Vite reads them; no Node types needed).
     const sources = import.meta.glob(['../**/*.ts', '../**/*.svelte', '!../**/*.test.ts'], {
       query: '?raw',

@@ -1,5 +1,7 @@
 // The page's path (HTML5 history; the server answers index.html for any
-// non-API path). "/" is the live dashboard, "/admin/<section>" the admin area.
+// non-API path). "/" is the live dashboard, "/admin/<section>" the admin area,
+// "/history" the call history (its filters in the query string) and
+// "/history/<node>/<call>" one call's page.
 export const adminSections = ['users', 'sessions', 'tokens', 'audit'] as const;
 export type AdminSection = (typeof adminSections)[number];
 
@@ -13,19 +15,49 @@ export function adminSection(path: string): AdminSection {
   return (adminSections as readonly string[]).includes(s) ? (s as AdminSection) : 'users';
 }
 
+export function isHistoryPath(path: string): boolean {
+  return path === '/history' || path.startsWith('/history/');
+}
+
+/** The call a "/history/<node>/<call>" path names; null for the list (or anything else). */
+export function historyCallOf(path: string): { node: string; call: string } | null {
+  if (!path.startsWith('/history/')) return null;
+  const parts = path.slice('/history/'.length).split('/');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) return null;
+  try {
+    return { node: decodeURIComponent(parts[0]), call: decodeURIComponent(parts[1]) };
+  } catch {
+    return null; // a malformed escape
+  }
+}
+
+export const historyCallPath = (node: string, call: string) =>
+  `/history/${encodeURIComponent(node)}/${encodeURIComponent(call)}`;
+
 class Route {
   path = $state(location.pathname);
+  /** The query string ("?q=…" or ''), e.g. the history list's filters. */
+  search = $state(location.search);
 
   constructor() {
-    addEventListener('popstate', () => (this.path = location.pathname));
+    addEventListener('popstate', () => {
+      this.path = location.pathname;
+      this.search = location.search;
+    });
   }
 
+  /** Goes to path (which may carry a query string). */
   go(path: string, replace = false) {
-    if (path === this.path && !replace) return;
+    const q = path.indexOf('?');
+    const pathname = q < 0 ? path : path.slice(0, q);
+    const search = q < 0 ? '' : path.slice(q);
+    if (pathname === this.path && search === this.search && !replace) return;
     if (replace) history.replaceState(null, '', path);
     else history.pushState(null, '', path);
-    this.path = path;
-    scrollTo(0, 0);
+    const moved = pathname !== this.path;
+    this.path = pathname;
+    this.search = search;
+    if (moved) scrollTo(0, 0);
   }
 
   /** For <a href> links: plain clicks navigate in-page; modified clicks open a tab as usual. */

@@ -12,6 +12,16 @@ function browserStorage(): Storage | null {
   }
 }
 
+/** The open transcript survives a reload of this tab (sessionStorage), so its lines are completed, not lost. */
+const OPEN_CALL = 'callboard.openCall';
+function tabStorage(): Storage | null {
+  try {
+    return sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
 export interface Toast {
   id: number;
   kind: 'error' | 'ok';
@@ -31,8 +41,20 @@ class UIState {
   /** Keys of actions in flight, e.g. "mute fs1/room/3". */
   busy = $state<Record<string, true>>({});
   dialog = $state<Dialog | null>(null);
-  /** Key of the call whose transcript panel is open. */
-  openCall = $state<string | null>(null);
+  #openCall = $state<string | null>(tabStorage()?.getItem(OPEN_CALL) ?? null);
+  /** Key of the call whose transcript panel is open (kept across a reload of the tab). */
+  get openCall(): string | null {
+    return this.#openCall;
+  }
+  set openCall(key: string | null) {
+    this.#openCall = key;
+    try {
+      if (key) tabStorage()?.setItem(OPEN_CALL, key);
+      else tabStorage()?.removeItem(OPEN_CALL);
+    } catch {
+      // storage full or denied: the panel just does not survive a reload
+    }
+  }
   /** Key of the member row that has keyboard focus. */
   focusedMember = $state<string | null>(null);
   /** Music on hold as this browser last set it (Asterisk does not report it). */

@@ -129,6 +129,8 @@ const en: Record<string, string> = {
   'transcript.jump': 'Jump to latest',
   'transcript.hangup': 'Hang up',
   'transcript.said': '{speaker} said: {text}',
+  'transcript.openHistory': 'Open in history',
+  'transcript.openHistoryTitle': 'This call’s page in the history: the whole transcript, its conference timeline and export',
 
   'action.failed': 'Could not {action} {target}: {reason}',
   'action.network': 'callboard did not answer',
@@ -172,6 +174,9 @@ const en: Record<string, string> = {
   'nav.main': 'Main',
   'nav.live': 'Live',
   'nav.admin': 'Admin',
+  'nav.history': 'History',
+  'history.loadingScreen': 'Loading history…',
+  'history.screenFailed': 'Could not load the history screen: {reason}',
 
 
 
