@@ -44,7 +44,9 @@ export async function run({ before, after } = {}) {
   }
   if (after) await after().catch((e) => console.error(`teardown: ${e}`));
   const skips = skipped ? `, ${skipped} skipped` : '';
-  console.log(`\n${passed} passed, ${failed} failed${skips} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  // The closing line is exactly "N passed, N failed[, N skipped]": CI reads it.
+  console.log(`\nbrowser end-to-end: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${passed} passed, ${failed} failed${skips}`);
   process.exit(failed ? 1 : 0);
 }
 
