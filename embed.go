@@ -1,7 +1,5 @@
 //go:build !no_ui
 
-// Package callboard holds what is shared by the whole module at its root: the
-// built web UI, embedded into the binary.
 package callboard
 
 import (

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -70,42 +69,42 @@ type historyDetail struct {
 
 var historyCallIDPattern = regexp.MustCompile(`^[^\x00-\x1f]{1,256}$`)
 
-// historyReady flushes what the recorder holds (so a call that just ended is
-// listed) unless the disk is failing, and answers 503 when history is off.
+// historyFlushWait bounds how long a history read waits for the recorder to
+// write what it holds; after that the read serves what is already stored.
+const historyFlushWait = 2 * time.Second
+
+// headerHistoryPending marks a history answer that may miss the newest
+// changes: they were still queued for the disk when the read was served.
+const headerHistoryPending = "Callboard-History-Pending"
+
+// historyReady answers 503 when history is off. Otherwise it writes what the
+// recorder still holds (so a call that just ended is listed), waiting at most
+// historyFlushWait; when the disk is failing or slow it serves what is stored
+// and says so in the Callboard-History-Pending header.
 func (s *Server) historyReady(c echo.Context) error {
 	if s.hstore == nil {
 		return apiError(http.StatusServiceUnavailable, codeUnavailable, "history is not enabled")
 	}
-	if !s.history.Health().Failing {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
-		defer cancel()
-		_ = s.history.Flush(ctx)
+	if s.history.Health().Failing {
+		c.Response().Header().Set(headerHistoryPending, "true")
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), historyFlushWait)
+	defer cancel()
+	if err := s.history.Flush(ctx); err != nil {
+		c.Response().Header().Set(headerHistoryPending, "true")
 	}
 	return nil
 }
 
 func historyFilter(c echo.Context) (store.CallFilter, error) {
 	q := c.QueryParams()
-	f := store.CallFilter{Number: q.Get("q"), Node: q.Get("node"), Text: q.Get("text"), Before: q.Get("before"), Limit: 50}
-	for _, tm := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if v := q.Get(tm.name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return f, apiError(http.StatusBadRequest, codeInvalid, tm.name+" must be an RFC 3339 time")
-			}
-			*tm.dst = t
-		}
+	f := store.CallFilter{Number: q.Get("q"), Node: q.Get("node"), Text: q.Get("text"), Before: q.Get("before")}
+	r, err := parseRange(c, 200)
+	if err != nil {
+		return f, err
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			return f, apiError(http.StatusBadRequest, codeInvalid, "limit must be 1..200")
-		}
-		f.Limit = n
-	}
+	f.From, f.To, f.Limit = r.From, r.To, r.limitOr(50)
 	switch q.Get("hasTranscript") {
 	case "", "false":
 	case "true":

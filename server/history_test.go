@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -278,5 +279,70 @@ func TestHistoryAPI(t *testing.T) {
 	}
 	if code := ts.getJSON(t, "/healthz", &h); code != http.StatusOK || h.History == nil || h.History.WriteErrors != 0 || h.History.Failing {
 		t.Fatalf("healthz history %+v", h.History)
+	}
+}
+
+// gatedHistory is a history store whose writes wait for release.
+type gatedHistory struct {
+	store.HistoryStore
+	release chan struct{}
+	started chan struct{}
+}
+
+func (g *gatedHistory) WriteHistory(ctx context.Context, ops []store.HistoryOp) error {
+	select {
+	case g.started <- struct{}{}:
+	default:
+	}
+	select {
+	case <-g.release:
+		return g.HistoryStore.WriteHistory(ctx, ops)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TestHistoryReadBehindSlowDisk: a history GET behind a stuck write answers
+// within its flush bound with what is stored, marked as pending; once the
+// disk answers, the next GET lists the new call unmarked.
+func TestHistoryReadBehindSlowDisk(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	gh := &gatedHistory{HistoryStore: st, release: make(chan struct{}), started: make(chan struct{}, 1)}
+	node := stubnode.New("fs1", adapters.Snapshot{Node: "fs1", Calls: []adapters.Call{
+		{Node: "fs1", ID: "c1", State: adapters.CallActive, CreatedAt: t0, CallerNumber: "1001"},
+	}, Members: []adapters.Member{{Node: "fs1", Conference: "room", ID: "1", CallID: "c1", JoinedAt: t0}}})
+	ts := startServer(t, Config{Store: st, History: gh}, node)
+	var once sync.Once
+	release := func() { once.Do(func() { close(gh.release) }) }
+	t.Cleanup(release) // before the server stops (cleanups run last first)
+
+	select { // the recorder's writer is now stuck in the disk
+	case <-gh.started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the recorder never wrote")
+	}
+	node.Emit(adapters.CallUpdated{Call: adapters.Call{Node: "fs1", ID: "c2", State: adapters.CallActive, CreatedAt: t0, CallerNumber: "1002"}})
+	eventually(t, "c2 in the live state", func() bool {
+		return slices.ContainsFunc(ts.state(t).Calls, func(c *adapters.Call) bool { return c.ID == "c2" })
+	})
+
+	start := time.Now()
+	resp, body := ts.do(t, http.MethodGet, "/api/v1/history/calls", "")
+	if el := time.Since(start); el > historyFlushWait+2*time.Second {
+		t.Fatalf("history GET behind a stuck write took %v", el)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get(headerHistoryPending) != "true" {
+		t.Fatalf("GET behind a stuck write: %d %s=%q %s", resp.StatusCode, headerHistoryPending, resp.Header.Get(headerHistoryPending), body)
+	}
+
+	release()
+	eventually(t, "c2 in history", func() bool { _, ok := ts.historyCall(t, "c2"); return ok })
+	resp, body = ts.do(t, http.MethodGet, "/api/v1/history/calls", "")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get(headerHistoryPending) != "" {
+		t.Fatalf("GET after the disk answered: %d %s=%q %s", resp.StatusCode, headerHistoryPending, resp.Header.Get(headerHistoryPending), body)
 	}
 }

@@ -91,6 +91,15 @@ func (v View) Member(conf, id string) (adapters.Member, bool) {
 	return m, ok
 }
 
+// Member returns a recorded member by conference and id without copying the
+// whole state (for wrappers of Emit that compare an update with the last).
+func (r *Recorder) Member(conf, id string) (adapters.Member, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m, ok := r.members[conf+"/"+id]
+	return m, ok
+}
+
 // View returns a copy of the current state.
 func (r *Recorder) View() View {
 	r.mu.Lock()

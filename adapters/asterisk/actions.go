@@ -81,11 +81,15 @@ func (n *Node) Do(ctx context.Context, a adapters.Action) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("kick member %s from %s: %w", a.Member, a.Conference, err)
 		}
+		// Marked before the request: the ChannelLeftBridge event may be
+		// handled before RemoveChannel returns. Undone if ARI says no, so a
+		// later leave of the member's own is not reported as a kick.
 		n.state.markKicked(a.Member)
 		err = n.bounded(ctx, fmt.Sprintf("kick member %s from %s", a.Member, a.Conference), func() error {
 			return client.Bridge().RemoveChannel(brKey(bridge), a.Member)
 		})
 		if err != nil {
+			n.state.unmarkKicked(a.Member)
 			return "", err
 		}
 		if !n.cfg.KickHangup {

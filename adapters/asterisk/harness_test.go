@@ -7,93 +7,84 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/adaptertest"
 	"github.com/callboard/callboard/adapters/asterisk/arifake"
 )
 
-// live applies emitted events to maps, as the server's live state would.
+// live is an adaptertest.Recorder (the state as the server would hold it)
+// plus what these tests also look at: talking flips, leave reasons, and an
+// optional delay that slows the consumer in flood tests.
 type live struct {
-	mu        sync.Mutex
-	status    string
-	snapshots int
-	calls     map[string]adapters.Call
-	confs     map[string]adapters.Conference
-	members   map[string]adapters.Member // key conference/id
-	left      map[string]string          // member id -> reason
-	utter     []adapters.Utterance
+	rec *adaptertest.Recorder
+
+	mu        sync.Mutex        // guards the fields below
+	left      map[string]string // member id -> reason of its last leave
 	talkFlips int
-	delay     func() // slows the consumer in flood tests
-	changed   chan struct{}
+	delay     func()
 }
 
-func newLive() *live {
-	return &live{calls: map[string]adapters.Call{}, confs: map[string]adapters.Conference{}, members: map[string]adapters.Member{}, left: map[string]string{}, changed: make(chan struct{}, 1)}
+func newLive() *live { return &live{rec: adaptertest.NewRecorder(), left: map[string]string{}} }
+
+// view is a recorder View with the extras.
+type view struct {
+	adaptertest.View
+	Left      map[string]string
+	TalkFlips int
 }
 
+// emit is the function passed to Node.Run. The extras are updated before
+// the recorder, so a wait that sees an event in the View sees its extras.
 func (l *live) emit(e adapters.Event) {
-	if l.delay != nil {
-		l.delay()
-	}
 	l.mu.Lock()
-	switch e := e.(type) {
-	case adapters.StatusChanged:
-		l.status = e.Status.State
-	case adapters.Snapshot:
-		l.snapshots++
-		l.calls, l.confs, l.members = map[string]adapters.Call{}, map[string]adapters.Conference{}, map[string]adapters.Member{}
-		for _, c := range e.Calls {
-			l.calls[c.ID] = c
-		}
-		for _, c := range e.Conferences {
-			l.confs[c.Name] = c
-		}
-		for _, m := range e.Members {
-			l.members[m.Conference+"/"+m.ID] = m
-		}
-	case adapters.CallUpdated:
-		l.calls[e.Call.ID] = e.Call
-	case adapters.CallEnded:
-		delete(l.calls, e.CallID)
-	case adapters.ConferenceUpdated:
-		l.confs[e.Conference.Name] = e.Conference
-	case adapters.ConferenceEnded:
-		delete(l.confs, e.Name)
-	case adapters.MemberUpdated:
-		k := e.Member.Conference + "/" + e.Member.ID
-		if old, ok := l.members[k]; ok && old.Talking != e.Member.Talking {
-			l.talkFlips++
-		}
-		l.members[k] = e.Member
-	case adapters.MemberLeft:
-		delete(l.members, e.Conference+"/"+e.MemberID)
-		l.left[e.MemberID] = e.Reason
-	case adapters.UtteranceAdded:
-		l.utter = append(l.utter, e.Utterance)
-	}
+	delay := l.delay
 	l.mu.Unlock()
-	select {
-	case l.changed <- struct{}{}:
-	default:
+	if delay != nil {
+		delay()
 	}
+	switch e := e.(type) {
+	case adapters.MemberUpdated:
+		if old, ok := l.rec.Member(e.Member.Conference, e.Member.ID); ok && old.Talking != e.Member.Talking {
+			l.mu.Lock()
+			l.talkFlips++
+			l.mu.Unlock()
+		}
+	case adapters.MemberLeft:
+		l.mu.Lock()
+		l.left[e.MemberID] = e.Reason
+		l.mu.Unlock()
+	}
+	l.rec.Emit(e)
 }
 
-// wait polls cond (under the lock) until it holds or 5 s pass.
-func (l *live) wait(t *testing.T, what string, cond func(l *live) bool) {
-	t.Helper()
-	deadline := time.After(5 * time.Second)
-	for {
-		l.mu.Lock()
-		ok := cond(l)
-		l.mu.Unlock()
-		if ok {
-			return
-		}
-		select {
-		case <-l.changed:
-		case <-time.After(20 * time.Millisecond):
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
-		}
+func (l *live) extend(v adaptertest.View) view {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	left := make(map[string]string, len(l.left))
+	for k, r := range l.left {
+		left[k] = r
 	}
+	return view{View: v, Left: left, TalkFlips: l.talkFlips}
+}
+
+// view returns the current state with the extras.
+func (l *live) view() view { return l.extend(l.rec.View()) }
+
+// setDelay slows every later emit by d's call.
+func (l *live) setDelay(d func()) {
+	l.mu.Lock()
+	l.delay = d
+	l.mu.Unlock()
+}
+
+// wait blocks until cond holds (bounded by adaptertest.WaitTimeout).
+func (l *live) wait(t *testing.T, what string, cond func(v view) bool) view {
+	t.Helper()
+	var out view
+	l.rec.Wait(t, what, func(v adaptertest.View) bool {
+		out = l.extend(v)
+		return cond(out)
+	})
+	return out
 }
 
 type rig struct {
@@ -139,6 +130,6 @@ func startRig(t *testing.T, setup func(*arifake.Server), tweak func(*Config)) *r
 			t.Error("Run did not return after cancel")
 		}
 	})
-	l.wait(t, "node up", func(l *live) bool { return l.status == adapters.StateUp })
+	l.wait(t, "node up", func(v view) bool { return v.Status.State == adapters.StateUp })
 	return &rig{fake: fake, node: node, live: l}
 }

@@ -333,6 +333,13 @@ func (s *state) markKicked(chID string) {
 	s.mu.Unlock()
 }
 
+// unmarkKicked withdraws markKicked after a failed kick.
+func (s *state) unmarkKicked(chID string) {
+	s.mu.Lock()
+	delete(s.kicked, chID)
+	s.mu.Unlock()
+}
+
 // lookupMember resolves a conference name and member id to ARI ids.
 func (s *state) lookupMember(conf, member string) (bridgeID string, err error) {
 	s.mu.Lock()

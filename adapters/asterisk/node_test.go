@@ -22,13 +22,12 @@ func TestSnapshotOnConnect(t *testing.T) {
 		_ = f.Enter(br, a)
 		_ = f.Enter(br, b)
 	}, nil)
-	r.live.wait(t, "snapshot", func(l *live) bool {
-		return l.snapshots >= 1 && len(l.calls) == 3 && l.confs["room1"].MemberCount == 2 && len(l.members) == 2
+	r.live.wait(t, "snapshot", func(v view) bool {
+		return v.Snapshots >= 1 && len(v.Calls) == 3 && v.Conferences["room1"].MemberCount == 2 && len(v.Members) == 2
 	})
-	r.live.mu.Lock()
-	m := r.live.members["room1/"+a]
-	c := r.live.calls[a]
-	r.live.mu.Unlock()
+	v := r.live.view()
+	m := v.Members["room1/"+a]
+	c := v.Calls[a]
 	if m.CallerName != "Alice" || m.CallerNumber != "1001" || m.CallID != a {
 		t.Errorf("member %+v", m)
 	}
@@ -61,7 +60,7 @@ func TestJoinTalkMuteKickLeave(t *testing.T) {
 	if err := r.fake.Enter(br, a); err != nil {
 		t.Fatal(err)
 	}
-	r.live.wait(t, "member joined", func(l *live) bool { _, ok := l.members["room2/"+a]; return ok })
+	r.live.wait(t, "member joined", func(v view) bool { _, ok := v.Members["room2/"+a]; return ok })
 	waitTalkDetect(t, r.fake, a)
 	if st, _ := r.fake.State(a); st.Vars["TALK_DETECT(set)"] != "1200,300" {
 		t.Errorf("TALK_DETECT value %q", st.Vars["TALK_DETECT(set)"])
@@ -69,39 +68,39 @@ func TestJoinTalkMuteKickLeave(t *testing.T) {
 	if err := r.fake.SetTalking(a, true, 0); err != nil {
 		t.Fatal(err)
 	}
-	r.live.wait(t, "talking", func(l *live) bool { return l.members["room2/"+a].Talking })
+	r.live.wait(t, "talking", func(v view) bool { return v.Members["room2/"+a].Talking })
 	if err := r.fake.SetTalking(a, false, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	r.live.wait(t, "not talking", func(l *live) bool { return !l.members["room2/"+a].Talking })
+	r.live.wait(t, "not talking", func(v view) bool { return !v.Members["room2/"+a].Talking })
 
 	ctx := context.Background()
 	if _, err := r.node.Do(ctx, adapters.MuteMember{Conference: "room2", Member: a, Muted: true}); err != nil {
 		t.Fatal(err)
 	}
-	r.live.wait(t, "muted", func(l *live) bool { return l.members["room2/"+a].Muted })
+	r.live.wait(t, "muted", func(v view) bool { return v.Members["room2/"+a].Muted })
 	if st, _ := r.fake.State(a); !st.Muted["in"] || st.Muted["out"] {
 		t.Errorf("fake mute state %v", st.Muted)
 	}
 	if _, err := r.node.Do(ctx, adapters.DeafMember{Conference: "room2", Member: a, Deaf: true}); err != nil {
 		t.Fatal(err)
 	}
-	r.live.wait(t, "deaf", func(l *live) bool { return l.members["room2/"+a].Deaf })
+	r.live.wait(t, "deaf", func(v view) bool { return v.Members["room2/"+a].Deaf })
 	if st, _ := r.fake.State(a); !st.Muted["out"] {
 		t.Errorf("fake deaf state %v", st.Muted)
 	}
 	if _, err := r.node.Do(ctx, adapters.KickMember{Conference: "room2", Member: a}); err != nil {
 		t.Fatal(err)
 	}
-	r.live.wait(t, "kicked", func(l *live) bool { return l.left[a] == adapters.LeftKicked })
+	r.live.wait(t, "kicked", func(v view) bool { return v.Left[a] == adapters.LeftKicked })
 
 	b := r.fake.AddChannel(arifake.ChannelSpec{Caller: arifake.Party{Name: "Ben", Number: "2002"}, Answered: true})
 	_ = r.fake.Enter(br, b)
-	r.live.wait(t, "second member", func(l *live) bool { _, ok := l.members["room2/"+b]; return ok })
+	r.live.wait(t, "second member", func(v view) bool { _, ok := v.Members["room2/"+b]; return ok })
 	_ = r.fake.Hangup(b)
-	r.live.wait(t, "hangup leave", func(l *live) bool { _, call := l.calls[b]; return l.left[b] == adapters.LeftHangup && !call })
+	r.live.wait(t, "hangup leave", func(v view) bool { _, call := v.Calls[b]; return v.Left[b] == adapters.LeftHangup && !call })
 	_ = r.fake.DestroyBridge(br)
-	r.live.wait(t, "conference ended", func(l *live) bool { _, ok := l.confs["room2"]; return !ok })
+	r.live.wait(t, "conference ended", func(v view) bool { _, ok := v.Conferences["room2"]; return !ok })
 }
 
 func TestActionsReachARI(t *testing.T) {
@@ -113,7 +112,7 @@ func TestActionsReachARI(t *testing.T) {
 		_ = r.fake.Enter(br, ch)
 		chans = append(chans, ch)
 	}
-	r.live.wait(t, "members", func(l *live) bool { return l.confs["room3"].MemberCount == 3 })
+	r.live.wait(t, "members", func(v view) bool { return v.Conferences["room3"].MemberCount == 3 })
 	a, b, c := chans[0], chans[1], chans[2]
 	cases := []struct {
 		action adapters.Action
@@ -169,7 +168,7 @@ func TestActionErrors(t *testing.T) {
 	br := r.fake.CreateBridge("room4")
 	a := r.fake.AddChannel(arifake.ChannelSpec{Caller: arifake.Party{Number: "4001"}, Answered: true})
 	_ = r.fake.Enter(br, a)
-	r.live.wait(t, "member", func(l *live) bool { return l.confs["room4"].MemberCount == 1 })
+	r.live.wait(t, "member", func(v view) bool { return v.Conferences["room4"].MemberCount == 1 })
 	waitTalkDetect(t, r.fake, a) // its request must not take the injected failure
 	ctx := context.Background()
 	cases := []struct {
@@ -200,40 +199,59 @@ func TestActionErrors(t *testing.T) {
 			}
 		})
 	}
-	r.live.mu.Lock()
-	defer r.live.mu.Unlock()
-	if r.live.members["room4/"+a].Muted {
+	if r.live.view().Members["room4/"+a].Muted {
 		t.Error("a failed mute was recorded as muted")
+	}
+}
+
+// A kick ARI refused leaves no mark: when the member later leaves by
+// itself, the leave is not reported as a kick.
+func TestFailedKickIsNotReportedAsKick(t *testing.T) {
+	r := startRig(t, nil, func(c *Config) { c.HeartbeatInterval = time.Hour }) // FailNext must hit the kick
+	br := r.fake.CreateBridge("room7")
+	a := r.fake.AddChannel(arifake.ChannelSpec{Caller: arifake.Party{Number: "7101"}, Answered: true})
+	_ = r.fake.Enter(br, a)
+	r.live.wait(t, "member", func(v view) bool { return v.Conferences["room7"].MemberCount == 1 })
+	waitTalkDetect(t, r.fake, a) // its request must not take the injected failure
+	r.fake.FailNext(500)
+	if _, err := r.node.Do(context.Background(), adapters.KickMember{Conference: "room7", Member: a}); !errors.Is(err, adapters.ErrUnavailable) {
+		t.Fatalf("kick with ARI 500: err %v, want ErrUnavailable", err)
+	}
+	if err := r.fake.Leave(br, a); err != nil {
+		t.Fatal(err)
+	}
+	v := r.live.wait(t, "member left", func(v view) bool { _, ok := v.Left[a]; return ok })
+	if v.Left[a] != adapters.LeftLeft {
+		t.Fatalf("leave after a failed kick reported as %q, want %q", v.Left[a], adapters.LeftLeft)
 	}
 }
 
 func TestTranscriptAndPrompts(t *testing.T) {
 	r := startRig(t, nil, nil)
 	a := r.fake.AddChannel(arifake.ChannelSpec{Caller: arifake.Party{Name: "Bot caller", Number: "5001"}, Answered: true})
-	r.live.wait(t, "call", func(l *live) bool { _, ok := l.calls[a]; return ok })
+	r.live.wait(t, "call", func(v view) bool { _, ok := v.Calls[a]; return ok })
 	_ = r.fake.UserEvent(a, "transcription", map[string]any{"text": "안녕하세요", "speaker": "caller", "final": false})
 	_ = r.fake.UserEvent(a, "transcription", map[string]any{"text": "hello there", "speaker": "bot", "final": "true"})
 	_ = r.fake.UserEvent(a, "other-event", map[string]any{"text": "ignored"})
 	_ = r.fake.UserEvent("", "transcription", map[string]any{"text": "no channel"})
 	br := r.fake.CreateBridge("room5")
 	_ = r.fake.Enter(br, a)
-	r.live.wait(t, "member", func(l *live) bool { return l.confs["room5"].MemberCount == 1 })
+	r.live.wait(t, "member", func(v view) bool { return v.Conferences["room5"].MemberCount == 1 })
 	if _, err := r.node.Do(context.Background(), adapters.PlayToMember{Conference: "room5", Member: a, Media: "hello"}); err != nil {
 		t.Fatal(err)
 	}
-	r.live.wait(t, "three lines", func(l *live) bool { return len(l.utter) >= 3 })
+	r.live.wait(t, "three lines", func(v view) bool { return len(v.Utterances) >= 3 })
 	time.Sleep(50 * time.Millisecond) // let any stray line (ignored events) arrive
-	r.live.mu.Lock()
-	defer r.live.mu.Unlock()
+	utter := r.live.view().Utterances
 	want := []adapters.Utterance{
 		{Node: "ast1", CallID: a, Speaker: adapters.SpeakerCaller, Text: "안녕하세요", Final: false},
 		{Node: "ast1", CallID: a, Speaker: adapters.SpeakerBot, Text: "hello there", Final: true},
 		{Node: "ast1", CallID: a, Speaker: adapters.SpeakerBot, Text: "[prompt] dash-hello", Final: true, Vendor: "ari-playback"},
 	}
-	if len(r.live.utter) != len(want) {
-		t.Fatalf("utterances %+v", r.live.utter)
+	if len(utter) != len(want) {
+		t.Fatalf("utterances %+v", utter)
 	}
-	for i, u := range r.live.utter {
+	for i, u := range utter {
 		if u.At.IsZero() {
 			t.Errorf("line %d has no time", i)
 		}
@@ -249,19 +267,17 @@ func TestResyncAfterLostEvents(t *testing.T) {
 	br := r.fake.CreateBridge("room6")
 	a := r.fake.AddChannel(arifake.ChannelSpec{Caller: arifake.Party{Number: "6001"}, Answered: true})
 	_ = r.fake.Enter(br, a)
-	r.live.wait(t, "member", func(l *live) bool { return l.confs["room6"].MemberCount == 1 })
-	r.live.mu.Lock()
-	snaps := r.live.snapshots
-	r.live.mu.Unlock()
+	r.live.wait(t, "member", func(v view) bool { return v.Conferences["room6"].MemberCount == 1 })
+	snaps := r.live.view().Snapshots
 	// Cut the websocket and change state at once: these events are lost.
 	r.fake.DropWebsockets()
 	b := r.fake.AddChannel(arifake.ChannelSpec{Caller: arifake.Party{Number: "6002"}, Answered: true})
 	_ = r.fake.Enter(br, b)
 	_ = r.fake.Hangup(a)
-	r.live.wait(t, "converged after resync", func(l *live) bool {
-		_, hasA := l.calls[a]
-		_, memB := l.members["room6/"+b]
-		return l.snapshots > snaps && l.status == adapters.StateUp && !hasA && memB && l.confs["room6"].MemberCount == 1
+	r.live.wait(t, "converged after resync", func(v view) bool {
+		_, hasA := v.Calls[a]
+		_, memB := v.Members["room6/"+b]
+		return v.Snapshots > snaps && v.Status.State == adapters.StateUp && !hasA && memB && v.Conferences["room6"].MemberCount == 1
 	})
 }
 
@@ -271,12 +287,11 @@ func TestFloodIsNotLostSilently(t *testing.T) {
 	a := r.fake.AddChannel(arifake.ChannelSpec{Caller: arifake.Party{Number: "7001"}, Answered: true})
 	_ = r.fake.Enter(br, a)
 	waitTalkDetect(t, r.fake, a)
-	r.live.wait(t, "member", func(l *live) bool { _, ok := l.members["flood/"+a]; return ok })
-	r.live.mu.Lock()
-	snaps, flips := r.live.snapshots, r.live.talkFlips
-	r.live.delay = func() { time.Sleep(20 * time.Microsecond) } // a slow consumer
-	r.live.mu.Unlock()
-	const n = 3000 // far more than the client's 100-event bus buffer
+	r.live.wait(t, "member", func(v view) bool { _, ok := v.Members["flood/"+a]; return ok })
+	before := r.live.view()
+	snaps, flips := before.Snapshots, before.TalkFlips
+	r.live.setDelay(func() { time.Sleep(20 * time.Microsecond) }) // a slow consumer
+	const n = 3000                                                // far more than the client's 100-event bus buffer
 	for i := range n {
 		if err := r.fake.SetTalking(a, i%2 == 0, time.Millisecond); err != nil {
 			t.Fatal(err)
@@ -284,13 +299,12 @@ func TestFloodIsNotLostSilently(t *testing.T) {
 	}
 	// Final state: not talking (n is even). Either every flip arrived or a
 	// resync replaced what was lost.
-	r.live.wait(t, "flood consumed", func(l *live) bool {
-		done := l.talkFlips-flips == n || l.snapshots > snaps
-		return done && !l.members["flood/"+a].Talking
+	r.live.wait(t, "flood consumed", func(v view) bool {
+		done := v.TalkFlips-flips == n || v.Snapshots > snaps
+		return done && !v.Members["flood/"+a].Talking
 	})
-	r.live.mu.Lock()
-	defer r.live.mu.Unlock()
-	t.Logf("flips %d of %d, snapshots %d -> %d", r.live.talkFlips-flips, n, snaps, r.live.snapshots)
+	after := r.live.view()
+	t.Logf("flips %d of %d, snapshots %d -> %d", after.TalkFlips-flips, n, snaps, after.Snapshots)
 }
 
 func TestValidateIdentifiers(t *testing.T) {

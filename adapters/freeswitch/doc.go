@@ -7,7 +7,9 @@
 //     to a named event list, take an authoritative snapshot, probe liveness,
 //     reconnect with backoff and jitter;
 //   - event ordering (ordering.go): eslgo hands every event to its listener
-//     in a new goroutine, so events are re-sorted by Event-Sequence;
+//     in a new goroutine, so events are re-sorted by Event-Sequence; the
+//     buffer is bounded, and a consumer stuck past the bound fails the link
+//     ("event backlog overflow"), so the reconnect resyncs;
 //   - the model (model.go, mapping.go, snapshot.go): legs grouped into calls,
 //     conferences and members, emitted as full-state upserts;
 //   - transcripts (transcripts.go): STT module events and bot prompts;

@@ -110,4 +110,3 @@ func TestFaultPBXStopsAnswering(t *testing.T) {
 		t.Fatalf("action after recovery: %v", err)
 	}
 }
-

@@ -16,11 +16,13 @@ import (
 
 // Node is one FreeSWITCH box. It implements adapters.Node.
 type Node struct {
-	cfg     Config
-	log     *slog.Logger
-	media   []string
-	hold    time.Duration // reorder window
-	running atomic.Bool
+	cfg   Config
+	log   *slog.Logger
+	media []string
+	hold  time.Duration // reorder window
+	// maxBacklog bounds the events a session buffers while emit blocks.
+	maxBacklog int
+	running    atomic.Bool
 
 	mu       sync.Mutex
 	link     *link               // current connection, nil while down
@@ -51,6 +53,8 @@ func New(cfg Config) (*Node, error) {
 		log:   cfg.Logger.With("node", cfg.ID),
 		media: media,
 		hold:  reorderHold,
+
+		maxBacklog: defaultMaxBacklog,
 	}, nil
 }
 

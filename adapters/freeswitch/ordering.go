@@ -168,24 +168,37 @@ func (b *reorderBuffer) deadline() (time.Time, bool) {
 // orderedStream feeds events from eslgo's listener goroutines through a
 // reorderBuffer to one consumer channel. Events without Event-Sequence (a
 // sendevent re-fired by a channel) cannot be placed and go straight through.
-// push never blocks, so a slow consumer never stalls eslgo's goroutines; the
-// buffer simply grows and still releases in order.
+// push never blocks, so a slow consumer never stalls eslgo's goroutines: the
+// buffer grows and still releases in order, up to max events. Past that the
+// consumer has been stuck for a long time; the stream drops everything it
+// holds, drops what comes after, and closes overflowed, and the session
+// fails the link so a reconnect and a fresh snapshot resync the node.
 type orderedStream struct {
-	out  chan *eslgo.Event
-	wake chan struct{}
-	now  func() time.Time
+	out        chan *eslgo.Event
+	wake       chan struct{}
+	overflowed chan struct{} // closed once the backlog passed max
+	now        func() time.Time
+	max        int
+	onOverflow func() // called once, on the pushing goroutine, at overflow
 
 	mu        sync.Mutex
 	buf       reorderBuffer
 	immediate []*eslgo.Event
+	over      bool
 }
 
-func newOrderedStream(hold time.Duration) *orderedStream {
+// defaultMaxBacklog bounds the events a session buffers for a stuck
+// consumer: about a minute of a very busy PBX, tens of MB at most.
+const defaultMaxBacklog = 100_000
+
+func newOrderedStream(hold time.Duration, max int) *orderedStream {
 	return &orderedStream{
-		out:  make(chan *eslgo.Event, 256),
-		wake: make(chan struct{}, 1),
-		now:  time.Now,
-		buf:  reorderBuffer{hold: hold},
+		out:        make(chan *eslgo.Event, 256),
+		wake:       make(chan struct{}, 1),
+		overflowed: make(chan struct{}),
+		now:        time.Now,
+		max:        max,
+		buf:        reorderBuffer{hold: hold},
 	}
 }
 
@@ -193,23 +206,55 @@ func newOrderedStream(hold time.Duration) *orderedStream {
 // (called by the wireScanner on eslgo's receive goroutine).
 func (s *orderedStream) announce(seqs []uint64) {
 	s.mu.Lock()
-	s.buf.announce(seqs, s.now())
+	if !s.over {
+		s.buf.announce(seqs, s.now())
+	}
+	overflow := s.checkBacklog()
 	s.mu.Unlock()
+	if overflow && s.onOverflow != nil {
+		s.onOverflow()
+	}
 }
 
 func (s *orderedStream) push(ev *eslgo.Event) {
 	seq, ok := eventSeq(ev)
 	s.mu.Lock()
-	if ok {
+	switch {
+	case s.over: // the session is ending: a fresh snapshot replaces all of it
+	case ok:
 		s.buf.add(ev, seq, s.now())
-	} else {
+	default:
 		s.immediate = append(s.immediate, ev)
 	}
+	overflow := s.checkBacklog()
 	s.mu.Unlock()
+	if overflow && s.onOverflow != nil {
+		s.onOverflow()
+	}
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
+}
+
+// checkBacklog drops everything held once the backlog passes max and
+// reports whether this call did so. Callers hold s.mu.
+func (s *orderedStream) checkBacklog() bool {
+	if s.over || max(len(s.buf.held)+len(s.immediate), len(s.buf.wire)) <= s.max {
+		return false
+	}
+	s.over = true
+	s.immediate = nil
+	s.buf.held, s.buf.wire, s.buf.announced = nil, nil, nil
+	close(s.overflowed)
+	return true
+}
+
+// backlog is the number of events held (for tests).
+func (s *orderedStream) backlog() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return max(len(s.buf.held)+len(s.immediate), len(s.buf.wire))
 }
 
 // run releases events to s.out until ctx ends.

@@ -102,7 +102,7 @@ func TestReorderedJoinLeaveLeavesNoPhantom(t *testing.T) {
 	t.Run("through the ordered stream", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		s := newOrderedStream(15 * time.Millisecond)
+		s := newOrderedStream(15*time.Millisecond, defaultMaxBacklog)
 		go s.run(ctx)
 		s.push(leave)
 		s.push(join)
@@ -163,7 +163,7 @@ func shuffledDeliveryMatchesInOrder(t *testing.T, announced bool) {
 	if announced {
 		hold = 10 * time.Second // only bounds waiting for an event that never comes
 	}
-	s := newOrderedStream(hold)
+	s := newOrderedStream(hold, defaultMaxBacklog)
 	if announced {
 		var seqs []uint64
 		for _, ev := range evs {

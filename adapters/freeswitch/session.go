@@ -26,16 +26,30 @@ func (n *Node) subscription() []string {
 	return append(list, n.cfg.STTSubclasses...)
 }
 
+// reasonBacklogOverflow is the down reason when the consumer stopped taking
+// events for so long that the session dropped its backlog.
+const reasonBacklogOverflow = "event backlog overflow"
+
 // session runs one connection: dial, subscribe, snapshot, then events until
 // the link dies or ctx ends. wasUp reports whether a snapshot was emitted.
 func (n *Node) session(ctx context.Context, emit func(adapters.Event), up func()) (wasUp bool, err error) {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stream := newOrderedStream(n.hold)
+	stream := newOrderedStream(n.hold, n.maxBacklog)
+	stream.onOverflow = func() {
+		n.log.Warn("freeswitch event backlog overflow: events are not being consumed; dropping the backlog and resyncing", "max_events", n.maxBacklog)
+	}
 	l, err := n.dial(sctx, stream.push, newWireScanner(stream.announce))
 	if err != nil {
 		return false, err
 	}
+	go func() { // a stuck consumer: fail the link, the reconnect resyncs
+		select {
+		case <-stream.overflowed:
+			l.fail(reasonBacklogOverflow)
+		case <-sctx.Done():
+		}
+	}()
 	defer func() {
 		n.setLink(nil, nil)
 		l.fail("closed")
@@ -82,6 +96,9 @@ drain:
 	go n.probe(sctx, l)
 
 	for {
+		if l.failed() { // before any buffered event: they are stale after an overflow
+			return true, errors.New(l.reason)
+		}
 		select {
 		case ev := <-stream.out:
 			evs := mp.apply(ev)

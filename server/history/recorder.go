@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -46,13 +47,16 @@ type Recorder struct {
 	confs    map[string]bool         // conference key -> locked
 	merged   map[string]pendingMerge // "node/leg uuid" -> the merged call waiting for its survivor
 	intents  map[intentKey]intent    // announced actions
-	retry    []store.HistoryOp       // a failed batch, written first next time (writeMu)
-	attempts int                     // failed attempts of retry (writeMu)
-	writeMu  sync.Mutex              // one writer at a time (Run and Flush)
-	errs     atomic.Uint64           // write errors
-	dropped  atomic.Uint64           // ops dropped
-	failing  atomic.Bool             // last write failed
-	lastErr  atomic.Pointer[string]  // last write error text
+	retry    []store.HistoryOp       // a failed batch, written first next time (writeSem)
+	retrying atomic.Bool             // retry is not empty; read without writeSem
+	attempts int                     // failed attempts of retry (writeSem)
+	// writeSem (one slot) lets one writer at a time in (Run and Flush); a
+	// channel rather than a mutex so a caller can stop waiting when its ctx ends.
+	writeSem chan struct{}
+	errs     atomic.Uint64          // write errors
+	dropped  atomic.Uint64          // ops dropped
+	failing  atomic.Bool            // last write failed
+	lastErr  atomic.Pointer[string] // last write error text
 }
 
 type memberState struct {
@@ -95,14 +99,15 @@ func New(opts Options) *Recorder {
 		opts.Now = time.Now
 	}
 	return &Recorder{
-		opts:    opts,
-		log:     opts.Logger,
-		kick:    make(chan struct{}, 1),
-		calls:   make(map[string][]string),
-		members: make(map[string]memberState),
-		confs:   make(map[string]bool),
-		merged:  make(map[string]pendingMerge),
-		intents: make(map[intentKey]intent),
+		opts:     opts,
+		log:      opts.Logger,
+		kick:     make(chan struct{}, 1),
+		writeSem: make(chan struct{}, 1),
+		calls:    make(map[string][]string),
+		members:  make(map[string]memberState),
+		confs:    make(map[string]bool),
+		merged:   make(map[string]pendingMerge),
+		intents:  make(map[intentKey]intent),
 	}
 }
 
@@ -158,17 +163,51 @@ func (r *Recorder) Run(ctx context.Context) {
 
 // Flush writes everything queued so far, in one transaction. On failure the
 // batch is kept and retried (three attempts) before it is dropped.
+//
+// Flush returns at once when nothing is queued, and returns ctx's error when
+// ctx ends while it waits for another writer or for the disk. A write that
+// has started is not abandoned with the caller: it finishes (bounded at 10 s)
+// in the background, so a reader giving up never counts as a disk failure.
 func (r *Recorder) Flush(ctx context.Context) error {
-	r.writeMu.Lock()
-	defer r.writeMu.Unlock()
 	r.mu.Lock()
 	r.expire()
+	idle := len(r.pending) == 0
+	r.mu.Unlock()
+	if idle && !r.retrying.Load() {
+		return nil
+	}
+	select {
+	case r.writeSem <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("history flush: waiting for the writer: %w", ctx.Err())
+	}
+	if ctx.Done() == nil { // cannot be cancelled: write on this goroutine
+		defer func() { <-r.writeSem }()
+		return r.write(ctx)
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer func() { <-r.writeSem }()
+		done <- r.write(ctx)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("history flush: waiting for the disk: %w", ctx.Err())
+	}
+}
+
+// write writes the queue and any retried batch; callers hold writeSem.
+func (r *Recorder) write(ctx context.Context) error {
+	r.mu.Lock()
 	batch := r.pending
 	r.pending = nil
 	r.mu.Unlock()
 	if len(r.retry) > 0 {
 		batch = append(r.retry, batch...)
 		r.retry = nil
+		r.retrying.Store(false)
 	}
 	if len(batch) == 0 {
 		return nil
@@ -194,9 +233,10 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		r.log.Error("history: write failed, batch dropped", "ops", len(batch), "errors_total", n, "err", err)
 	} else {
 		r.retry = batch
+		r.retrying.Store(true)
 		r.log.Error("history: write failed, will retry", "ops", len(batch), "errors_total", n, "err", err)
 	}
-	return err
+	return fmt.Errorf("history flush: write %d ops: %w", len(batch), err)
 }
 
 func (r *Recorder) purge() {

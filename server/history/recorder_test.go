@@ -297,3 +297,80 @@ func TestMergeTranscript(t *testing.T) {
 		t.Fatalf("merged %v, want %v", texts, want)
 	}
 }
+
+// countingStore blocks every write until release is closed and counts the
+// writes that reached it.
+type countingStore struct {
+	store.HistoryStore
+	release chan struct{}
+	started chan struct{} // receives once per write that reached the disk
+	writes  atomic.Int32
+}
+
+func (c *countingStore) WriteHistory(ctx context.Context, _ []store.HistoryOp) error {
+	c.writes.Add(1)
+	c.started <- struct{}{}
+	select {
+	case <-c.release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TestFlushHonoursCallerContext: a reader's Flush (the history GETs) never
+// waits past its ctx behind a slow write, never fails the disk by giving up,
+// and does not touch the disk when nothing is queued.
+func TestFlushHonoursCallerContext(t *testing.T) {
+	cs := &countingStore{release: make(chan struct{}), started: make(chan struct{}, 8)}
+	r := newRig(t, t.TempDir(), cs)
+
+	if err := r.rec.Flush(context.Background()); err != nil || cs.writes.Load() != 0 {
+		t.Fatalf("flush of an empty queue: err %v, %d writes", err, cs.writes.Load())
+	}
+
+	r.state.Apply(adapters.CallUpdated{Call: call("a")})
+	writerDone := make(chan error, 1)
+	go func() { writerDone <- r.rec.Flush(context.Background()) }() // the slow writer (Run)
+	<-cs.started
+
+	// Nothing new queued: returns at once although the writer is stuck.
+	if err := r.rec.Flush(context.Background()); err != nil {
+		t.Fatalf("idle flush behind a stuck writer: %v", err)
+	}
+	// Something queued: waits for the writer, but only as long as ctx.
+	r.state.Apply(adapters.CallUpdated{Call: call("b")})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := r.rec.Flush(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("flush behind a stuck writer: %v, want deadline exceeded", err)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Fatalf("flush with a 50ms ctx took %v", el)
+	}
+
+	// The caller's own write: it stops waiting at its deadline, the write
+	// goes on and succeeds once the disk answers, and nothing counts as failed.
+	close(cs.release)
+	if err := <-writerDone; err != nil {
+		t.Fatal(err)
+	}
+	r.state.Apply(adapters.CallUpdated{Call: call("c")})
+	cs.release = make(chan struct{})
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel2()
+	if err := r.rec.Flush(ctx2); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("flush of a stuck write: %v, want deadline exceeded", err)
+	}
+	<-cs.started
+	close(cs.release)
+	r.state.Apply(adapters.CallUpdated{Call: call("d")})
+	if err := r.rec.Flush(context.Background()); err != nil { // waits for the background write
+		t.Fatal(err)
+	}
+	if h := r.rec.Health(); h.Failing || h.WriteErrors != 0 || h.Dropped != 0 {
+		t.Fatalf("a reader giving up counted as a disk failure: %+v", h)
+	}
+}

@@ -24,7 +24,10 @@
 //   - A browser whose melody buffer is full, or whose backlog in the journal
 //     exceeds MaxPending, is closed with 4000 "slow consumer"; it reconnects and
 //     gets a fresh snapshot. It is never fed a stream with holes.
+//   - A browser whose snapshot cannot be produced (live state unavailable, or
+//     a snapshot that does not encode) is closed with 1011; it reconnects.
 //   - Authentication happens before the hub (the server's session check);
 //     ServeSession tags a browser with its sign-in session so CloseSession can
-//     end its websockets (the server uses 4001 "session ended").
+//     end its websockets (the server uses 4001 "session ended"); signin.go
+//     holds that, session.go the browser's own messages.
 package hub

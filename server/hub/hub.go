@@ -241,20 +241,28 @@ func (h *Hub) Close() {
 	_ = h.m.CloseWithMsg(melody.FormatCloseMessage(1001, "server shutting down"))
 }
 
-// dropSlow closes a browser that cannot keep up. The close frame is written
-// straight to the connection (melody's queue is what is full) from its own
-// goroutine, bounded by a short deadline, and the connection is then closed,
-// which ends melody's pumps and unregisters the session.
+// dropSlow closes a browser that cannot keep up.
 func (h *Hub) dropSlow(c *client, why string) {
-	if !c.closing.CompareAndSwap(false, true) {
-		return
+	if h.closeClient(c, CloseSlowConsumer, "slow consumer") {
+		h.log.Warn("closing slow websocket consumer", "remote", c.sess.Request.RemoteAddr, "why", why)
 	}
-	h.log.Warn("closing slow websocket consumer", "remote", c.sess.Request.RemoteAddr, "why", why)
+}
+
+// closeClient closes a browser's websocket with code and reason, once; it
+// reports whether this call closed it. The close frame is written straight
+// to the connection (melody's queue may be what is full) from its own
+// goroutine, bounded by a short deadline, and the connection is then
+// closed, which ends melody's pumps and unregisters the session.
+func (h *Hub) closeClient(c *client, code int, reason string) bool {
+	if !c.closing.CompareAndSwap(false, true) {
+		return false
+	}
 	conn := c.sess.WebsocketConnection()
 	go func() {
-		_ = conn.WriteControl(websocket.CloseMessage, melody.FormatCloseMessage(CloseSlowConsumer, "slow consumer"), time.Now().Add(time.Second))
+		_ = conn.WriteControl(websocket.CloseMessage, melody.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 		_ = conn.Close()
 	}()
+	return true
 }
 
 func (h *Hub) onError(s *melody.Session, err error) {

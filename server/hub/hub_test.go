@@ -249,6 +249,22 @@ func TestBacklogBeyondBoundClosesWith4000(t *testing.T) {
 	}
 }
 
+// A snapshot that cannot be encoded (a time past year 9999 has no JSON form)
+// closes the browser with 1011 rather than leaving it without a snapshot,
+// and the hub forgets it.
+func TestUnencodableSnapshotClosesWith1011(t *testing.T) {
+	e := newEnv(t, Options{}, false, nil)
+	e.emit(adapters.CallUpdated{Call: adapters.Call{Node: "fs1", ID: "far", State: "active",
+		CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}})
+	b := e.dial(nil)
+	_, err := b.tryRead(5 * time.Second)
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != CloseInternalError {
+		t.Fatalf("read error %v, want close 1011", err)
+	}
+	waitFor(t, "the closed browser to be unregistered", func() bool { return e.hub.Len() == 0 })
+}
+
 // smallBuffers shrinks kernel socket buffers so a browser that does not read
 // fills them (and then melody's queue) after a few hundred KB.
 type smallBuffers struct{ net.Listener }

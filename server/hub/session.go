@@ -56,18 +56,25 @@ func (h *Hub) onConnect(s *melody.Session) {
 	})
 	if err != nil {
 		h.log.Warn("websocket snapshot failed", "err", err)
-		_ = s.CloseWithMsg(melody.FormatCloseMessage(1011, "live state unavailable"))
+		_ = s.CloseWithMsg(melody.FormatCloseMessage(CloseInternalError, "live state unavailable"))
 		return
 	}
 	h.sendSnapshot(c, snap, nil)
 }
 
+// CloseInternalError is the websocket close code sent when the server cannot
+// produce a browser's snapshot; the browser reconnects.
+const CloseInternalError = 1011
+
 // sendSnapshot encodes a snapshot (and the transcripts re-sent with it)
-// outside any lock but the browser's own, then ends the busy phase.
+// outside any lock but the browser's own, then ends the busy phase. A
+// snapshot that cannot be encoded closes the websocket: the browser would
+// otherwise wait forever, skipped by the flusher while busy.
 func (h *Hub) sendSnapshot(c *client, snap *live.Snapshot, transcripts map[string][]*adapters.Utterance) {
 	msg, err := h.encodeSnapshot(snap)
 	if err != nil {
-		h.log.Error("encode snapshot", "err", err)
+		h.log.Error("encode snapshot; closing the websocket", "remote", c.sess.Request.RemoteAddr, "err", err)
+		h.closeClient(c, CloseInternalError, "snapshot unavailable")
 		return
 	}
 	c.mu.Lock()

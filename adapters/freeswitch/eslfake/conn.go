@@ -14,26 +14,14 @@ import (
 
 // filter is a connection's event subscription.
 type filter struct {
-	on    bool // an event command was accepted
-	json  bool
-	all   bool
-	names map[string]bool
-	subs  map[string]bool // CUSTOM subclasses
+	on   bool // an event command was accepted
+	json bool
+	sub  Subscription
 }
 
 func (f *filter) any() bool { return f.on }
 
-// matches follows FreeSWITCH: ALL gets every event including every CUSTOM
-// subclass; "CUSTOM" alone gets no subclass; listed subclasses are received.
-func (f *filter) matches(name, subclass string) bool {
-	if f.all {
-		return true
-	}
-	if name == "CUSTOM" {
-		return f.subs[subclass]
-	}
-	return f.names[name]
-}
+func (f *filter) matches(name, subclass string) bool { return f.sub.Matches(name, subclass) }
 
 // conn is one client connection. Writes go through a queue drained by a
 // single writer goroutine so a slow client never blocks the state machine.
@@ -247,11 +235,7 @@ func (s *Server) stallReply() {
 // subscribe handles "event plain|json NAMES... [CUSTOM sub...]". Like
 // FreeSWITCH, successive event commands add to the subscription.
 func (s *Server) subscribe(c *conn, arg string) string {
-	fields := strings.Fields(arg)
-	if len(fields) == 0 {
-		return "-ERR invalid event format"
-	}
-	format := strings.ToLower(fields[0])
+	format, sub := ParseSubscription(arg)
 	if format != "plain" && format != "json" {
 		return "-ERR invalid event format"
 	}
@@ -259,23 +243,7 @@ func (s *Server) subscribe(c *conn, arg string) string {
 	defer s.mu.Unlock()
 	f := &c.filter
 	f.json, f.on = format == "json", true
-	if f.names == nil {
-		f.names, f.subs = map[string]bool{}, map[string]bool{}
-	}
-	custom := false
-	for _, name := range fields[1:] {
-		up := strings.ToUpper(name)
-		switch {
-		case up == "ALL":
-			f.all = true
-		case up == "CUSTOM":
-			custom = true
-		case custom && strings.Contains(name, "::"):
-			f.subs[name] = true
-		default:
-			f.names[up] = true
-		}
-	}
+	f.sub.add(sub)
 	return "+OK event listener enabled " + format
 }
 

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
 )
 
 const tracePath = "../../../../shared/traces/freeswitch-esl/events-plain.raw"
@@ -39,13 +41,13 @@ func TestLoadAndRender(t *testing.T) {
 	if !bytes.Contains(body, []byte("Unique-ID: 00000007-")) {
 		t.Fatalf("uuid not rewritten:\n%s", body)
 	}
-	f := ParseFilter("plain CHANNEL_CREATE CUSTOM conference::maintenance")
-	if !f.Matches(tpl) {
+	_, f := eslfake.ParseSubscription("plain CHANNEL_CREATE CUSTOM conference::maintenance")
+	if !f.Matches(tpl.Name, tpl.Subclass) {
 		t.Fatal("filter should match CHANNEL_CREATE")
 	}
 	n := 0
 	for i := range ts {
-		if f.Matches(&ts[i]) {
+		if f.Matches(ts[i].Name, ts[i].Subclass) {
 			n++
 		}
 	}

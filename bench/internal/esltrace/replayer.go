@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
 )
 
 // MarkerPrefix is the UUID prefix of the marker event sent after the
@@ -76,7 +78,7 @@ func (r *Replayer) serve() {
 	write("Content-Type: auth/request\n\n")
 	br := bufio.NewReader(nc)
 	streaming := false
-	var filter Filter
+	var filter eslfake.Subscription
 	for {
 		line, err := readCommandLine(br)
 		if err != nil {
@@ -96,7 +98,7 @@ func (r *Replayer) serve() {
 			}
 			reply = "Content-Type: command/reply\nReply-Text: +OK accepted\n\n"
 		case "event":
-			filter = ParseFilter(arg)
+			_, filter = eslfake.ParseSubscription(arg)
 			reply = "Content-Type: command/reply\nReply-Text: +OK event listener enabled plain\n\n"
 		case "api":
 			reply = apiReply(arg)
@@ -164,13 +166,13 @@ func (r *Replayer) fail(err error) {
 
 // stream writes r.Events matching frames, looping over the trace, in
 // chunks of ~64 KiB, then the marker.
-func (r *Replayer) stream(w *bufio.Writer, wmu *sync.Mutex, f Filter) {
+func (r *Replayer) stream(w *bufio.Writer, wmu *sync.Mutex, f eslfake.Subscription) {
 	defer close(r.done)
 	var picked []*Template
 	var marker *Template
 	for i := range r.Templates {
 		t := &r.Templates[i]
-		if f.Matches(t) {
+		if f.Matches(t.Name, t.Subclass) {
 			picked = append(picked, t)
 		}
 		if marker == nil && t.Name == "CHANNEL_CREATE" {

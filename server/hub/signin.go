@@ -1,12 +1,5 @@
 package hub
 
-import (
-	"time"
-
-	"github.com/gorilla/websocket"
-	"github.com/olahol/melody"
-)
-
 // Sessions returns the distinct sign-in sessions with an open websocket.
 func (h *Hub) Sessions() []string {
 	h.mu.Lock()
@@ -23,9 +16,8 @@ func (h *Hub) Sessions() []string {
 }
 
 // CloseSession closes every websocket of a sign-in session with code and
-// reason, and returns how many it closed. Like dropSlow, the close frame
-// goes straight to the connection (bounded by a short deadline), so a full
-// queue cannot delay it.
+// reason, and returns how many it closed. The close frame goes straight to
+// the connection (closeClient), so a full queue cannot delay it.
 func (h *Hub) CloseSession(session string, code int, reason string) int {
 	if session == "" {
 		return 0
@@ -40,15 +32,9 @@ func (h *Hub) CloseSession(session string, code int, reason string) int {
 	h.mu.Unlock()
 	n := 0
 	for _, c := range victims {
-		if !c.closing.CompareAndSwap(false, true) {
-			continue
+		if h.closeClient(c, code, reason) {
+			n++
 		}
-		n++
-		conn := c.sess.WebsocketConnection()
-		go func() {
-			_ = conn.WriteControl(websocket.CloseMessage, melody.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
-			_ = conn.Close()
-		}()
 	}
 	return n
 }
