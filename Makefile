@@ -35,8 +35,10 @@ vet:
 	$(GO) vet ./...
 
 # -race needs cgo; the shipped binary stays static (CGO_ENABLED=0 above).
+# -p 1: one package at a time, so a CPU-heavy package (argon2 sign-ins) does not
+# skew another's same-run ratio measurements (the stalled-browser test).
 test-go:
-	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -p 1 ./...
 
 ## fuzz: each fuzz target (seeded from the real PBX traces) for a few seconds
 FUZZTIME ?= 5s

@@ -132,7 +132,7 @@ func (s *Server) callAction(c echo.Context) error {
 // live, then executes with a timeout and maps the verdict.
 func (s *Server) act(c echo.Context, node adapters.Node, a adapters.Action, target string, exists func(*live.View) bool) error {
 	if err := node.Validate(a); err != nil {
-		return fromNodeError(err)
+		return s.fromNodeError(node.ID(), err)
 	}
 	var found bool
 	if err := s.query(c, func(v *live.View) { found = exists(v) }); err != nil {
@@ -148,7 +148,7 @@ func (s *Server) act(c echo.Context, node adapters.Node, a adapters.Action, targ
 	attributed(err == nil)
 	if err != nil {
 		s.log.Info("action failed", "node", node.ID(), "action", a.Kind(), "target", target, "err", err)
-		return fromNodeError(fmt.Errorf("%s %s: %w", a.Kind(), target, err))
+		return s.fromNodeError(node.ID(), fmt.Errorf("%s %s: %w", a.Kind(), target, err))
 	}
 	s.log.Info("action done", "node", node.ID(), "action", a.Kind(), "target", target)
 	c.Set(ctxReply, reply)

@@ -88,36 +88,17 @@ func (s *Server) deleteUser(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, err := s.store.GetUser(ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
-		return apiError(http.StatusNotFound, codeNotFound, "no such user")
-	}
-	if err != nil {
-		return err
-	}
-	if u.Role == store.RoleAdmin {
-		users, err := s.store.ListUsers(ctx)
-		if err != nil {
-			return err
-		}
-		admins := 0
-		for _, o := range users {
-			if o.Role == store.RoleAdmin {
-				admins++
-			}
-		}
-		if admins <= 1 {
-			return apiError(http.StatusConflict, codeRefused, "cannot delete the last admin")
-		}
-	}
+	// Read the sessions first: the delete cascades to them.
 	ids, err := s.store.SessionIDsOfUser(ctx, name)
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteUser(ctx, name); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return apiError(http.StatusNotFound, codeNotFound, "no such user")
-		}
+	switch err := s.store.DeleteUserKeepAdmin(ctx, name); {
+	case errors.Is(err, store.ErrNotFound):
+		return apiError(http.StatusNotFound, codeNotFound, "no such user")
+	case errors.Is(err, store.ErrLastAdmin):
+		return apiError(http.StatusConflict, codeRefused, "cannot delete the last admin")
+	case err != nil:
 		return err
 	}
 	for _, id := range ids {

@@ -48,11 +48,7 @@ type transcriptBody struct {
 }
 
 func (s *Server) getTranscript(c echo.Context) error {
-	node, err := s.node(c)
-	if err != nil {
-		return err
-	}
-	call, err := param(c, "call")
+	node, call, err := s.nodeCall(c)
 	if err != nil {
 		return err
 	}
@@ -75,20 +71,38 @@ type healthBody struct {
 	History *history.Health `json:"history,omitempty"`
 }
 
+// healthz is public for load balancers and monitors, so anonymously it shows
+// only states and counts: a node's reason (PBX addresses) and the history
+// writer's last error (file paths) need a signed-in session.
 func (s *Server) healthz(c echo.Context) error {
 	var nodes []*live.NodeEntity
 	if err := s.query(c, func(v *live.View) { nodes = v.Nodes() }); err != nil {
 		return err
 	}
+	p, err := s.currentSession(c)
+	if err != nil {
+		s.log.Warn("healthz: read session", "err", err)
+	}
+	detailed := p != nil
 	body := healthBody{Status: "ok", Nodes: make([]adapters.NodeStatus, 0, len(nodes)), History: s.historyHealth()}
 	if body.History != nil && body.History.Failing {
 		body.Status = "degraded"
 	}
+	if body.History != nil && !detailed {
+		body.History.LastError = ""
+	}
 	for _, n := range nodes {
-		body.Nodes = append(body.Nodes, n.NodeStatus)
+		st := n.NodeStatus
+		if !detailed {
+			st.Reason = ""
+		}
+		body.Nodes = append(body.Nodes, st)
 		if n.State != adapters.StateUp {
 			body.Status = "degraded"
 		}
+	}
+	if detailed {
+		c.Response().Header().Set("Cache-Control", "no-store")
 	}
 	return c.JSON(http.StatusOK, body)
 }
@@ -104,4 +118,18 @@ func (s *Server) node(c echo.Context) (adapters.Node, error) {
 		return nil, apiError(http.StatusNotFound, codeNotFound, "unknown node "+id)
 	}
 	return n, nil
+}
+
+// nodeCall resolves the :node and :call path parameters (404 for an
+// unknown node; the call is not looked up).
+func (s *Server) nodeCall(c echo.Context) (adapters.Node, string, error) {
+	node, err := s.node(c)
+	if err != nil {
+		return nil, "", err
+	}
+	call, err := param(c, "call")
+	if err != nil {
+		return nil, "", err
+	}
+	return node, call, nil
 }

@@ -29,26 +29,12 @@ type auditJSON struct {
 
 func auditFilter(c echo.Context) (store.AuditFilter, error) {
 	q := c.QueryParams()
-	f := store.AuditFilter{User: q.Get("user"), Kind: q.Get("kind"), Action: q.Get("action"), Node: q.Get("node"), Result: q.Get("result"), Limit: 200}
-	for _, tm := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if v := q.Get(tm.name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return f, apiError(http.StatusBadRequest, codeInvalid, tm.name+" must be an RFC 3339 time")
-			}
-			*tm.dst = t
-		}
+	f := store.AuditFilter{User: q.Get("user"), Kind: q.Get("kind"), Action: q.Get("action"), Node: q.Get("node"), Result: q.Get("result")}
+	r, err := parseRange(c, 1000)
+	if err != nil {
+		return f, err
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return f, apiError(http.StatusBadRequest, codeInvalid, "limit must be 1..1000")
-		}
-		f.Limit = n
-	}
+	f.From, f.To, f.Limit = r.From, r.To, r.limitOr(200)
 	if v := q.Get("before"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {

@@ -38,22 +38,27 @@ func (e *httpError) Error() string { return e.msg }
 func apiError(status int, code, msg string) error { return &httpError{status, code, msg} }
 
 // fromNodeError maps an adapter error to its protocol status by sentinel.
-func fromNodeError(err error) error {
-	status, code := http.StatusBadGateway, codeUnavailable
+// The PBX's own words (a refusal, an invalid or unknown target) go to the
+// client verbatim: the moderator needs them. A node being unreachable or
+// slow is said in general terms: the adapter's text names addresses, which
+// only the log gets.
+func (s *Server) fromNodeError(node string, err error) error {
 	switch {
 	case errors.Is(err, adapters.ErrInvalid):
-		status, code = http.StatusBadRequest, codeInvalid
+		return apiError(http.StatusBadRequest, codeInvalid, err.Error())
 	case errors.Is(err, adapters.ErrNotFound):
-		status, code = http.StatusNotFound, codeNotFound
+		return apiError(http.StatusNotFound, codeNotFound, err.Error())
 	case errors.Is(err, adapters.ErrRefused):
-		status, code = http.StatusConflict, codeRefused
+		return apiError(http.StatusConflict, codeRefused, err.Error())
 	case errors.Is(err, adapters.ErrUnsupported):
-		status, code = http.StatusNotImplemented, codeUnsupported
-	case errors.Is(err, adapters.ErrUnavailable):
-	case errors.Is(err, context.DeadlineExceeded):
-		return apiError(status, code, "node did not answer in time")
+		return apiError(http.StatusNotImplemented, codeUnsupported, err.Error())
 	}
-	return apiError(status, code, err.Error())
+	s.log.Warn("node error", "node", node, "err", err)
+	// Checked before ErrUnavailable: a timeout may wrap both.
+	if errors.Is(err, context.DeadlineExceeded) {
+		return apiError(http.StatusBadGateway, codeUnavailable, "node "+node+" did not answer in time")
+	}
+	return apiError(http.StatusBadGateway, codeUnavailable, "node "+node+" is unavailable")
 }
 
 // errorHandler renders every error as the protocol's JSON error (Echo's own

@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -14,6 +16,7 @@ import (
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/server/auth"
+	"github.com/callboard/callboard/server/live"
 	"github.com/callboard/callboard/server/store"
 )
 
@@ -72,13 +75,10 @@ type utteranceBody struct {
 }
 
 // ingestUtterance feeds an external STT line into the live state exactly as
-// an adapter's transcript event would be.
+// an adapter's transcript event would be. Only calls the live state knows
+// (live, or ended with their transcript still kept) take lines.
 func (s *Server) ingestUtterance(c echo.Context) error {
-	node, err := s.node(c)
-	if err != nil {
-		return err
-	}
-	call, err := param(c, "call")
+	node, call, err := s.nodeCall(c)
 	if err != nil {
 		return err
 	}
@@ -93,22 +93,86 @@ func (s *Server) ingestUtterance(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	key := live.CallKey(node.ID(), call)
+	var known bool
+	if err := s.query(c, func(v *live.View) { known = v.KnowsCall(key) }); err != nil {
+		return err
+	}
+	if !known {
+		return apiError(http.StatusNotFound, codeNotFound, "unknown call "+key)
+	}
 	u.At = s.now().UTC()
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
 	defer cancel()
-	s.state.Emit(ctx, adapters.UtteranceAdded{Utterance: u})
-	if ctx.Err() != nil {
+	if err := s.state.Emit(ctx, adapters.UtteranceAdded{Utterance: u}); err != nil {
+		s.log.Warn("ingest: line not queued", "call", key, "err", err)
 		return apiError(http.StatusServiceUnavailable, codeUnavailable, "live state busy")
 	}
 	tok, _ := c.Get(ctxToken).(store.Token)
-	e := s.entry(c, "ingest")
-	e.User, e.Role, e.Node, e.Target = "token:"+tok.Name, "token", node.ID(), "call "+call
-	e.Detail = string(u.Speaker)
-	if u.Final {
-		e.Detail += " final"
+	if more, ok := s.ingestAudit.admit(tok.ID+" "+key, s.now()); ok {
+		e := s.entry(c, "ingest")
+		e.User, e.Role, e.Node, e.Target = "token:"+tok.Name, "token", node.ID(), "call "+call
+		e.Detail = string(u.Speaker)
+		if u.Final {
+			e.Detail += " final"
+		}
+		if more > 0 {
+			e.Detail += fmt.Sprintf("; %d more lines in the previous minute", more)
+		}
+		s.audit.RecordBulk(e)
 	}
-	s.audit.Record(e)
 	return c.JSON(http.StatusAccepted, map[string]bool{"ok": true})
+}
+
+// ingestThrottle lets ingest be audited at most once per token and call per
+// minute: streaming STT posts several lines a second, and an entry for each
+// would bury the people's actions (and fill the audit queue).
+type ingestThrottle struct {
+	mu   sync.Mutex
+	seen map[string]*ingestWindow
+}
+
+type ingestWindow struct {
+	start      time.Time
+	suppressed int
+}
+
+const (
+	ingestAuditPeriod = time.Minute
+	ingestAuditKeys   = 10000 // memory bound: token x call pairs tracked
+)
+
+func newIngestThrottle() *ingestThrottle {
+	return &ingestThrottle{seen: make(map[string]*ingestWindow)}
+}
+
+// admit reports whether the line for key starts a new period (audit it) and
+// how many lines of key went unaudited in the period before.
+func (t *ingestThrottle) admit(key string, now time.Time) (suppressed int, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	w := t.seen[key]
+	if w != nil && now.Sub(w.start) < ingestAuditPeriod {
+		w.suppressed++
+		return 0, false
+	}
+	if w == nil {
+		if len(t.seen) >= ingestAuditKeys {
+			for k, o := range t.seen {
+				if now.Sub(o.start) >= ingestAuditPeriod {
+					delete(t.seen, k)
+				}
+			}
+		}
+		if len(t.seen) >= ingestAuditKeys {
+			return 0, true // too many pairs at once: audit without tracking
+		}
+		w = &ingestWindow{}
+		t.seen[key] = w
+	}
+	suppressed = w.suppressed
+	w.start, w.suppressed = now, 0
+	return suppressed, true
 }
 
 func (b *utteranceBody) utterance(node, call string) (adapters.Utterance, error) {

@@ -1,12 +1,14 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -14,8 +16,13 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/callboard/callboard/server/auth"
+	"github.com/callboard/callboard/server/origin"
 	"github.com/callboard/callboard/server/store"
 )
+
+// passwordCheckWait bounds how long a sign-in waits for a free password
+// check slot before it is answered 503.
+const passwordCheckWait = 5 * time.Second
 
 type loginBody struct {
 	Username string `json:"username"`
@@ -33,11 +40,26 @@ type meReply struct {
 	CSRFToken string   `json:"csrfToken"`
 }
 
-// decodeStrict reads one JSON object, refusing unknown fields.
+// decodeStrict reads exactly one JSON object sent as application/json,
+// refusing unknown fields and anything after the object.
 func decodeStrict(c echo.Context, v any, shape string) error {
+	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if err != nil || mt != echo.MIMEApplicationJSON {
+		return apiError(http.StatusUnsupportedMediaType, codeInvalid, "Content-Type must be application/json")
+	}
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	err = dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("data after the JSON object")
+	}
+	if err == nil {
+		// dec.More ignores a stray closing bracket; one more token must be EOF.
+		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
+			err = errors.New("data after the JSON object")
+		}
+	}
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return apiError(http.StatusRequestEntityTooLarge, codeInvalid, "body too large")
@@ -45,28 +67,6 @@ func decodeStrict(c echo.Context, v any, shape string) error {
 		return apiError(http.StatusBadRequest, codeInvalid, "body must be "+shape)
 	}
 	return nil
-}
-
-// sameOrigin is the login's CSRF defence (it has no session yet): a browser
-// Origin must be this host or an allowed origin.
-func (s *Server) sameOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	if strings.EqualFold(u.Host, r.Host) {
-		return true
-	}
-	for _, o := range s.cfg.AllowedOrigins {
-		if strings.EqualFold(strings.TrimSuffix(o, "/"), strings.TrimSuffix(origin, "/")) {
-			return true
-		}
-	}
-	return false
 }
 
 func retryAfter(c echo.Context, wait time.Duration) error {
@@ -85,7 +85,9 @@ func normalUserName(n string) string {
 }
 
 func (s *Server) login(c echo.Context) error {
-	if !s.sameOrigin(c.Request()) {
+	// The login's CSRF defence (it has no session yet): a browser Origin must
+	// be this host or an allowed origin.
+	if !origin.OriginAllowed(c.Request(), s.cfg.AllowedOrigins) {
 		return apiError(http.StatusForbidden, codeCSRF, "sign-in from a foreign origin")
 	}
 	var b loginBody
@@ -95,24 +97,23 @@ func (s *Server) login(c echo.Context) error {
 	name := normalUserName(b.Username)
 	ip := c.RealIP()
 	keys := []string{"ip:" + ip, "user:" + name}
-	if wait := s.limiter.Blocked(keys...); wait > 0 {
+	// Reserve the attempt before the slow check: parallel guesses count
+	// against the limit as they start, not as they finish.
+	if wait, ok := s.limiter.Acquire(keys...); !ok {
 		return retryAfter(c, wait)
 	}
 	ctx := c.Request().Context()
-	u, err := s.store.GetUser(ctx, name)
+	u, err := s.checkPassword(ctx, name, b.Password)
 	switch {
-	case errors.Is(err, store.ErrNotFound) || name == "" || len(b.Password) > auth.MaxPasswordLen:
-		err = s.hasher.VerifyDummy(b.Password) // same time as a real check: no user enumeration
-	case err != nil:
+	case errors.Is(err, auth.ErrBusy):
+		s.limiter.Release(false, keys...)
+		c.Response().Header().Set("Retry-After", "1")
+		return apiError(http.StatusServiceUnavailable, codeUnavailable, "too many sign-ins in progress; try again")
+	case err != nil && !errors.Is(err, auth.ErrMismatch):
+		s.limiter.Release(false, keys...)
 		return fmt.Errorf("sign in: %w", err)
-	default:
-		err = auth.Verify(b.Password, u.PasswordHash)
-		if err != nil && !errors.Is(err, auth.ErrMismatch) {
-			s.log.Error("stored password hash unusable", "user", name, "err", err)
-		}
-	}
-	if err != nil {
-		wait := s.limiter.Fail(keys...)
+	case err != nil:
+		wait := s.limiter.Release(true, keys...)
 		e := s.entry(c, "login_failed")
 		e.User, e.Result = name, "bad_credentials"
 		if !UserNamePattern.MatchString(name) {
@@ -126,6 +127,7 @@ func (s *Server) login(c echo.Context) error {
 		s.audit.Record(e)
 		return apiError(http.StatusUnauthorized, codeUnauthorized, "wrong user name or password")
 	}
+	s.limiter.Release(false, keys...)
 	s.limiter.Succeed("user:" + name)
 
 	secret, err := auth.NewSecret(auth.SessionPrefix)
@@ -147,6 +149,28 @@ func (s *Server) login(c echo.Context) error {
 	e.User, e.Role, e.Result = u.Name, string(u.Role), "ok"
 	s.audit.Record(e)
 	return c.JSON(http.StatusOK, meReply{User: userJSON{Name: u.Name, Role: string(u.Role)}, CSRFToken: auth.CSRFToken(secret)})
+}
+
+// checkPassword verifies name's password in one of the hasher's slots. It
+// returns auth.ErrMismatch for a wrong name or password (spending the same
+// time on unknown names: no user enumeration), auth.ErrBusy when no slot
+// freed in time, or a store error.
+func (s *Server) checkPassword(ctx context.Context, name, password string) (store.User, error) {
+	ctx, cancel := context.WithTimeout(ctx, passwordCheckWait)
+	defer cancel()
+	u, err := s.store.GetUser(ctx, name)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || name == "" || len(password) > auth.MaxPasswordLen:
+		return store.User{}, s.hasher.VerifyDummy(ctx, password)
+	case err != nil:
+		return store.User{}, err
+	}
+	err = s.hasher.Verify(ctx, password, u.PasswordHash)
+	if err != nil && !errors.Is(err, auth.ErrMismatch) && !errors.Is(err, auth.ErrBusy) {
+		s.log.Error("stored password hash unusable", "user", name, "err", err)
+		err = auth.ErrMismatch
+	}
+	return u, err
 }
 
 func (s *Server) logout(c echo.Context) error {

@@ -49,7 +49,15 @@ type Config struct {
 	History store.HistoryStore
 	// HistoryRetention is how long history is kept; default 30 days.
 	HistoryRetention time.Duration
+	// AuditRetention is how long audit entries are kept; default 365 days.
+	// Older ones are purged at start and then every AuditPurgeInterval.
+	AuditRetention time.Duration
+	// AuditPurgeInterval is how often the audit is trimmed; default 1h.
+	AuditPurgeInterval time.Duration
 }
+
+// DefaultAuditRetention is how long audit entries are kept unless configured.
+const DefaultAuditRetention = 365 * 24 * time.Hour
 
 // Server serves the dashboard for a fixed set of nodes.
 type Server struct {
@@ -71,10 +79,17 @@ type Server struct {
 	proxies []*net.IPNet
 	now     func() time.Time
 
-	mu    sync.Mutex
-	addr  string
-	ready chan struct{}
+	ingestAudit *ingestThrottle
+
+	mu        sync.Mutex
+	addr      string
+	ran       bool // Run was called; a Server runs once
+	ready     chan struct{}
+	readyOnce sync.Once
 }
+
+// errRunTwice: the live state, hub and audit writer run once per Server.
+var errRunTwice = errors.New("server: Run called twice")
 
 // New builds a Server. Node ids must be unique, non-empty and free of '/'
 // (they are the first segment of every key).
@@ -88,7 +103,14 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, nodes: make(map[string]adapters.Node), ready: make(chan struct{})}
+	if cfg.AuditRetention <= 0 {
+		cfg.AuditRetention = DefaultAuditRetention
+	}
+	if cfg.AuditPurgeInterval <= 0 {
+		cfg.AuditPurgeInterval = time.Hour
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, nodes: make(map[string]adapters.Node), ready: make(chan struct{}),
+		ingestAudit: newIngestThrottle()}
 	if err := s.initSecurity(); err != nil {
 		return nil, err
 	}
@@ -141,14 +163,27 @@ func (s *Server) Addr() string {
 	return s.addr
 }
 
-// Ready is closed once Run is listening (Addr is then set).
+// Ready is closed once Run is listening (Addr is then set), and also when
+// Run fails before listening, so a waiter never hangs: check Addr or Run's
+// error.
 func (s *Server) Ready() <-chan struct{} { return s.ready }
+
+func (s *Server) closeReady() { s.readyOnce.Do(func() { close(s.ready) }) }
 
 // Run starts the live state, the websocket flusher and every node, serves
 // HTTP on cfg.Listen, and on ctx done shuts everything down gracefully
 // (websockets are closed explicitly: http.Server.Shutdown ignores hijacked
 // connections). It returns nil after a clean shutdown.
+// A Server runs once: a second Run returns an error.
 func (s *Server) Run(ctx context.Context) error {
+	s.mu.Lock()
+	if s.ran {
+		s.mu.Unlock()
+		return errRunTwice
+	}
+	s.ran = true
+	s.mu.Unlock()
+	defer s.closeReady()
 	ln, err := net.Listen("tcp", s.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Listen, err)
@@ -156,7 +191,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.mu.Lock()
 	s.addr = ln.Addr().String()
 	s.mu.Unlock()
-	close(s.ready)
+	s.closeReady()
 	s.log.Info("http listening", "addr", s.addr, "tls", s.tlsEnabled())
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -171,6 +206,7 @@ func (s *Server) Run(ctx context.Context) error {
 	auditDone := make(chan struct{})
 	go func() { defer close(auditDone); s.audit.Run(auditCtx) }()
 	wg.Go(func() { s.watchSessions(ctx) })
+	wg.Go(func() { s.purgeAuditEvery(ctx) })
 	historyCtx, historyCancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer historyCancel()
 	historyDone := make(chan struct{})
@@ -182,7 +218,12 @@ func (s *Server) Run(ctx context.Context) error {
 	}()
 	for _, n := range s.order {
 		wg.Go(func() {
-			emit := func(ev adapters.Event) { s.state.Emit(ctx, ev) }
+			emit := func(ev adapters.Event) {
+				// Fails only when shutting down (ctx done, state stopped).
+				if err := s.state.Emit(ctx, ev); err != nil && ctx.Err() == nil {
+					s.log.Warn("node event dropped", "node", n.ID(), "err", err)
+				}
+			}
 			if err := n.Run(ctx, emit); err != nil && ctx.Err() == nil {
 				s.log.Error("node stopped", "node", n.ID(), "err", err)
 			}

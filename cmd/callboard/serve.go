@@ -121,6 +121,7 @@ func runServer(ctx context.Context, cfg *config.Config, nodes []adapters.Node, l
 		TLSKey:         cfg.TLSKey,
 
 		HistoryRetention: time.Duration(cfg.RetentionDays) * 24 * time.Hour,
+		AuditRetention:   time.Duration(cfg.AuditRetentionDays) * 24 * time.Hour,
 	}, nodes)
 	if err != nil {
 		return err

@@ -56,6 +56,8 @@ type Config struct {
 	SessionIdleTimeout time.Duration `yaml:"session_idle_timeout"`
 	// RetentionDays is how long call history and transcripts are kept.
 	RetentionDays int `yaml:"retention_days"`
+	// AuditRetentionDays is how long audit entries are kept.
+	AuditRetentionDays int `yaml:"audit_retention_days"`
 }
 
 // Node is one PBX.
@@ -98,6 +100,7 @@ const (
 	DefaultSessionMaxAge      = 12 * time.Hour
 	DefaultSessionIdleTimeout = 30 * time.Minute
 	DefaultRetentionDays      = 30
+	DefaultAuditRetentionDays = 365
 )
 
 var (
@@ -151,12 +154,7 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 		cfg.Listen = v
 	}
 	if v := getenv("CALLBOARD_ALLOWED_ORIGINS"); v != "" {
-		cfg.AllowedOrigins = nil
-		for _, o := range strings.Split(v, ",") {
-			if o = strings.TrimSpace(o); o != "" {
-				cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
-			}
-		}
+		cfg.AllowedOrigins = splitList(v)
 	}
 	if v := getenv("CALLBOARD_LOG_LEVEL"); v != "" {
 		cfg.LogLevel = v
@@ -174,12 +172,7 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 		cfg.TLSKey = v
 	}
 	if v := getenv("CALLBOARD_TRUSTED_PROXIES"); v != "" {
-		cfg.TrustedProxies = nil
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				cfg.TrustedProxies = append(cfg.TrustedProxies, p)
-			}
-		}
+		cfg.TrustedProxies = splitList(v)
 	}
 	for i := range cfg.Nodes {
 		n := &cfg.Nodes[i]
@@ -190,6 +183,17 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 			n.URL = v
 		}
 	}
+}
+
+// splitList reads a comma-separated environment list, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func applyDefaults(cfg *Config) {
@@ -213,6 +217,9 @@ func applyDefaults(cfg *Config) {
 	}
 	if cfg.RetentionDays == 0 {
 		cfg.RetentionDays = DefaultRetentionDays
+	}
+	if cfg.AuditRetentionDays == 0 {
+		cfg.AuditRetentionDays = DefaultAuditRetentionDays
 	}
 }
 
@@ -272,6 +279,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RetentionDays < 1 || c.RetentionDays > 36500 {
 		return fmt.Errorf("retention_days: %d must be 1..36500", c.RetentionDays)
+	}
+	if c.AuditRetentionDays < 1 || c.AuditRetentionDays > 36500 {
+		return fmt.Errorf("audit_retention_days: %d must be 1..36500", c.AuditRetentionDays)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -36,7 +37,7 @@ func TestPasswordHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := hs.VerifyDummy("callboard-dummy-password"); !errors.Is(err, ErrMismatch) {
+	if err := hs.VerifyDummy(context.Background(), "callboard-dummy-password"); !errors.Is(err, ErrMismatch) {
 		t.Fatal("dummy check must always fail")
 	}
 }

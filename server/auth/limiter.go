@@ -31,6 +31,7 @@ type limitState struct {
 	lockouts    int
 	lockedUntil time.Time
 	last        time.Time
+	pending     int // attempts acquired and not yet released
 }
 
 // NewLimiter returns a Limiter.
@@ -73,10 +74,77 @@ func (l *Limiter) Blocked(keys ...string) time.Duration {
 	return wait
 }
 
+// InFlightRetry is the wait suggested when a key's attempts are all in
+// flight: they finish within a password hash or two.
+const InFlightRetry = time.Second
+
+// Acquire reserves one attempt for every key before the slow password check,
+// so parallel guesses count against the limit at once: a key admits at most
+// MaxFailures attempts that are failures or still in flight. ok false means
+// nothing was reserved and wait says how long to back off. Every successful
+// Acquire must be followed by exactly one Release with the same keys.
+func (l *Limiter) Acquire(keys ...string) (wait time.Duration, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.cfg.Now()
+	for _, k := range keys {
+		st, found := l.keys[k]
+		if !found {
+			continue
+		}
+		if st.lockedUntil.After(now) {
+			wait = max(wait, st.lockedUntil.Sub(now))
+			continue
+		}
+		failures := st.failures
+		if now.Sub(st.windowStart) > l.cfg.Window || now.Sub(st.last) > l.cfg.Forget {
+			failures = 0
+		}
+		if failures+st.pending >= l.cfg.MaxFailures {
+			wait = max(wait, InFlightRetry)
+		}
+	}
+	if wait > 0 {
+		return wait, false
+	}
+	if len(l.keys) >= l.cfg.MaxKeys {
+		l.sweep(now)
+	}
+	for _, k := range keys {
+		st, found := l.keys[k]
+		if !found {
+			st = &limitState{last: now}
+			l.keys[k] = st
+		}
+		st.pending++
+	}
+	return 0, true
+}
+
+// Release ends an attempt reserved by Acquire. failed records a failure for
+// every key, as Fail does, and returns the resulting lockout.
+func (l *Limiter) Release(failed bool, keys ...string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		if st, ok := l.keys[k]; ok && st.pending > 0 {
+			st.pending--
+		}
+	}
+	if !failed {
+		return 0
+	}
+	return l.fail(keys)
+}
+
 // Fail records a failure for every key and returns the resulting lockout (0: none yet).
 func (l *Limiter) Fail(keys ...string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.fail(keys)
+}
+
+func (l *Limiter) fail(keys []string) time.Duration {
 	now := l.cfg.Now()
 	if len(l.keys) >= l.cfg.MaxKeys {
 		l.sweep(now)
@@ -85,7 +153,11 @@ func (l *Limiter) Fail(keys ...string) time.Duration {
 	for _, k := range keys {
 		st, ok := l.keys[k]
 		if !ok || now.Sub(st.last) > l.cfg.Forget {
-			st = &limitState{}
+			pending := 0
+			if ok {
+				pending = st.pending // attempts in flight survive the reset
+			}
+			st = &limitState{pending: pending}
 			l.keys[k] = st
 		}
 		st.last = now
@@ -113,6 +185,11 @@ func (l *Limiter) Succeed(keys ...string) {
 	defer l.mu.Unlock()
 	for _, k := range keys {
 		if st, ok := l.keys[k]; ok && !st.lockedUntil.After(l.cfg.Now()) {
+			if st.pending > 0 {
+				// Other attempts are in flight: keep their reservations.
+				st.failures, st.lockouts = 0, 0
+				continue
+			}
 			delete(l.keys, k)
 		}
 	}
@@ -122,7 +199,7 @@ func (l *Limiter) Succeed(keys ...string) {
 // unlocked ones (a flood of distinct names must not grow memory without end).
 func (l *Limiter) sweep(now time.Time) {
 	for k, st := range l.keys {
-		if now.Sub(st.last) > l.cfg.Forget {
+		if now.Sub(st.last) > l.cfg.Forget && st.pending == 0 {
 			delete(l.keys, k)
 		}
 	}
@@ -130,7 +207,7 @@ func (l *Limiter) sweep(now time.Time) {
 		return
 	}
 	for k, st := range l.keys {
-		if !st.lockedUntil.After(now) {
+		if !st.lockedUntil.After(now) && st.pending == 0 {
 			delete(l.keys, k)
 		}
 	}

@@ -1,11 +1,13 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -96,27 +98,61 @@ func decode(encoded string) (Params, []byte, []byte, error) {
 	return p, salt, key, nil
 }
 
+// ErrBusy is returned when no password check could start before the
+// context ended: every slot was taken.
+var ErrBusy = errors.New("password check: too many in progress")
+
 // Hasher hashes with fixed parameters and knows a dummy hash of the same
-// cost, used to spend the same time on unknown user names.
+// cost, used to spend the same time on unknown user names. Its checks run
+// in a bounded number of slots: each argon2id check holds Params.Memory
+// (19 MiB by default), so a burst of sign-ins must queue, not allocate
+// gigabytes.
 type Hasher struct {
 	Params Params
 	dummy  string
+	slots  chan struct{}
 }
 
-// NewHasher precomputes the dummy hash.
-func NewHasher(p Params) (*Hasher, error) {
+// DefaultMaxConcurrent is the default number of parallel password checks:
+// two per CPU keeps the CPUs busy and memory at a few hundred MiB.
+func DefaultMaxConcurrent() int { return 2 * runtime.GOMAXPROCS(0) }
+
+// NewHasher precomputes the dummy hash; checks run in DefaultMaxConcurrent slots.
+func NewHasher(p Params) (*Hasher, error) { return NewLimitedHasher(p, 0) }
+
+// NewLimitedHasher is NewHasher with maxConcurrent parallel checks (<= 0:
+// DefaultMaxConcurrent).
+func NewLimitedHasher(p Params, maxConcurrent int) (*Hasher, error) {
 	d, err := Hash("callboard-dummy-password", p)
 	if err != nil {
 		return nil, err
 	}
-	return &Hasher{Params: p, dummy: d}, nil
+	if maxConcurrent <= 0 {
+		maxConcurrent = DefaultMaxConcurrent()
+	}
+	return &Hasher{Params: p, dummy: d, slots: make(chan struct{}, maxConcurrent)}, nil
 }
 
 // Hash hashes a new password.
 func (h *Hasher) Hash(pw string) (string, error) { return Hash(pw, h.Params) }
 
-// VerifyDummy costs what Verify costs and always fails.
-func (h *Hasher) VerifyDummy(pw string) error {
-	_ = Verify(pw, h.dummy)
+// Verify checks pw against a stored PHC string once a slot is free; it
+// returns ErrBusy if ctx ends first.
+func (h *Hasher) Verify(ctx context.Context, pw, encoded string) error {
+	select {
+	case h.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ErrBusy
+	}
+	defer func() { <-h.slots }()
+	return Verify(pw, encoded)
+}
+
+// VerifyDummy costs what Verify costs and fails: ErrMismatch, or ErrBusy
+// like Verify.
+func (h *Hasher) VerifyDummy(ctx context.Context, pw string) error {
+	if err := h.Verify(ctx, pw, h.dummy); errors.Is(err, ErrBusy) {
+		return err
+	}
 	return ErrMismatch
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/olahol/melody"
 
 	"github.com/callboard/callboard/server/live"
+	"github.com/callboard/callboard/server/origin"
 )
 
 // CloseSlowConsumer is the websocket close code sent to a browser that could
@@ -44,7 +43,6 @@ type Hub struct {
 	src     Source
 	m       *melody.Melody
 	log     *slog.Logger
-	allowed map[string]struct{}
 
 	mu      sync.Mutex // guards everything below
 	journal []*entry   // seq order; nil marks an entry superseded by a newer one of the same key
@@ -116,15 +114,11 @@ func New(src Source, opts Options) *Hub {
 		src:     src,
 		m:       melody.New(),
 		log:     opts.Logger,
-		allowed: make(map[string]struct{}),
 		index:   make(map[entryKey]int),
 		clients: make(map[*client]struct{}),
 		kick:    make(chan struct{}, 1),
 	}
-	for _, o := range opts.AllowedOrigins {
-		h.allowed[normalOrigin(o)] = struct{}{}
-	}
-	h.m.Upgrader.CheckOrigin = h.checkOrigin
+	h.m.Upgrader.CheckOrigin = func(r *http.Request) bool { return origin.OriginAllowed(r, opts.AllowedOrigins) }
 	h.m.Config.MaxMessageSize = 4096
 	h.m.Config.MessageBufferSize = opts.MessageBufferSize
 	h.m.HandleConnect(h.onConnect)
@@ -132,26 +126,6 @@ func New(src Source, opts Options) *Hub {
 	h.m.HandleMessage(h.onMessage)
 	h.m.HandleError(h.onError)
 	return h
-}
-
-func normalOrigin(o string) string { return strings.ToLower(strings.TrimSuffix(o, "/")) }
-
-// checkOrigin allows requests without Origin (not a browser), same-origin
-// requests (Origin host equals Host) and the configured extra origins.
-func (h *Hub) checkOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	if strings.EqualFold(u.Host, r.Host) {
-		return true
-	}
-	_, ok := h.allowed[normalOrigin(origin)]
-	return ok
 }
 
 // ServeHTTP upgrades the request to a websocket. A foreign Origin gets 403.

@@ -67,11 +67,16 @@ type NodeEntity struct {
 	Media   []string              `json:"media"`
 }
 
+// DefaultMaxTranscriptBytes bounds one call's live transcript text: 2000
+// lines of 4000 CJK characters would otherwise be 24 MB per call.
+const DefaultMaxTranscriptBytes = 256 << 10
+
 // Options tune a State. Zero values take the documented defaults.
 type Options struct {
 	Nodes       []NodeInfo
 	Sink        Sink             // may be nil (tests, benchmarks)
 	MaxLines    int              // transcript lines kept per call; default 2000
+	MaxBytes    int              // transcript text bytes kept per call (oldest lines go first); default 256 KiB
 	RetainCalls int              // ended calls whose transcript is kept; default 200
 	RetainEnded time.Duration    // how long an ended call's transcript is kept; default 30 min
 	Now         func() time.Time // default time.Now
@@ -83,7 +88,7 @@ type Options struct {
 	UtteranceIDPrefix string
 }
 
-// ErrStopped is returned by Query when the owner goroutine is not running.
+// ErrStopped is returned by Query and Emit when the owner goroutine has stopped.
 var ErrStopped = errors.New("live state stopped")
 
 // State is the live state. Create with New, start with Run.
@@ -115,6 +120,9 @@ type query struct {
 func New(opts Options) *State {
 	if opts.MaxLines <= 0 {
 		opts.MaxLines = 2000
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxTranscriptBytes
 	}
 	if opts.RetainCalls <= 0 {
 		opts.RetainCalls = 200
@@ -184,12 +192,22 @@ func (s *State) Run(ctx context.Context) error {
 
 // Emit queues an event for the owner goroutine. It blocks while the queue is
 // full (adapters may be blocked: their emit is allowed to block) and gives up
-// when ctx ends or the state stopped.
-func (s *State) Emit(ctx context.Context, ev adapters.Event) {
+// when ctx ends (ctx.Err()) or the state stopped (ErrStopped); nil means
+// queued.
+func (s *State) Emit(ctx context.Context, ev adapters.Event) error {
+	// A stopped state must refuse even when the queue has room.
+	select {
+	case <-s.done:
+		return ErrStopped
+	default:
+	}
 	select {
 	case s.events <- ev:
+		return nil
 	case <-ctx.Done():
+		return ctx.Err()
 	case <-s.done:
+		return ErrStopped
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 // consecutive, so line n sits at lines[n-first].
 type transcript struct {
 	lines []*adapters.Utterance
+	bytes int                      // text bytes of lines
 	first int                      // number of lines[0]
 	next  int                      // number the next new line gets
 	open  map[adapters.Speaker]int // speaker -> number of its open partial line
@@ -40,17 +41,21 @@ func (s *State) addUtterance(u adapters.Utterance) {
 	n, ok := t.open[u.Speaker]
 	if ok && n >= t.first {
 		u.ID = s.opts.UtteranceIDPrefix + strconv.Itoa(n)
+		t.bytes += len(u.Text) - len(t.lines[n-t.first].Text)
 		t.lines[n-t.first] = &u
 	} else {
 		n = t.next
 		t.next++
 		u.ID = s.opts.UtteranceIDPrefix + strconv.Itoa(n)
 		t.lines = append(t.lines, &u)
-		if len(t.lines) > s.opts.MaxLines {
-			t.lines[0] = nil
-			t.lines = t.lines[1:]
-			t.first++
-		}
+		t.bytes += len(u.Text)
+	}
+	// Drop the oldest lines beyond either bound; the newest line always stays.
+	for len(t.lines) > 1 && (len(t.lines) > s.opts.MaxLines || t.bytes > s.opts.MaxBytes) {
+		t.bytes -= len(t.lines[0].Text)
+		t.lines[0] = nil
+		t.lines = t.lines[1:]
+		t.first++
 	}
 	if u.Final {
 		delete(t.open, u.Speaker)

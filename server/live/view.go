@@ -70,6 +70,14 @@ func (v *View) Transcript(callKey string) (lines []*adapters.Utterance, ok bool)
 	return append(make([]*adapters.Utterance, 0, len(t.lines)), t.lines...), true
 }
 
+// KnowsCall reports whether a call is live or its transcript is still kept
+// (an ended call's, within the retention of ended transcripts).
+func (v *View) KnowsCall(callKey string) bool {
+	_, live := v.s.calls[callKey]
+	_, kept := v.s.transcripts[callKey]
+	return live || kept
+}
+
 // Node returns a node's entity.
 func (v *View) Node(id string) (*NodeEntity, bool) {
 	n, ok := v.s.nodes[id]

@@ -10,6 +10,8 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrExists   = errors.New("already exists")
+	// ErrLastAdmin refuses a change that would leave no admin.
+	ErrLastAdmin = errors.New("would remove the last admin")
 )
 
 // Role is what a user may do.
@@ -105,6 +107,10 @@ type Store interface {
 	GetUser(ctx context.Context, name string) (User, error)
 	ListUsers(ctx context.Context) ([]User, error)
 	DeleteUser(ctx context.Context, name string) error // also deletes the user's sessions; ErrNotFound
+	// DeleteUserKeepAdmin is DeleteUser that refuses (ErrLastAdmin) to
+	// delete the only admin, atomically: concurrent deletes cannot remove
+	// every admin.
+	DeleteUserKeepAdmin(ctx context.Context, name string) error
 	CountUsers(ctx context.Context) (int, error)
 
 	CreateSession(ctx context.Context, s Session) error
@@ -123,6 +129,8 @@ type Store interface {
 
 	AppendAudit(ctx context.Context, entries []AuditEntry) error
 	QueryAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+	// PurgeAudit deletes entries older than before and returns how many.
+	PurgeAudit(ctx context.Context, before time.Time) (int64, error)
 
 	Close() error
 }

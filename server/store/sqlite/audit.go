@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/callboard/callboard/server/store"
 )
@@ -89,4 +90,17 @@ func (d *DB) QueryAudit(ctx context.Context, f store.AuditFilter) ([]store.Audit
 		return nil, fmt.Errorf("query audit: %w", err)
 	}
 	return out, nil
+}
+
+// PurgeAudit deletes entries with at < before (the audit_at index serves it).
+func (d *DB) PurgeAudit(ctx context.Context, before time.Time) (int64, error) {
+	res, err := d.db.ExecContext(ctx, `DELETE FROM audit WHERE at < ?`, ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("purge audit before %s: %w", before.UTC().Format(time.RFC3339), err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("purge audit: %w", err)
+	}
+	return n, nil
 }

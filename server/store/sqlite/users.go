@@ -63,6 +63,28 @@ func (d *DB) DeleteUser(ctx context.Context, name string) error {
 	return affectedOne(res, err, "delete user "+name)
 }
 
+// DeleteUserKeepAdmin deletes the user unless it is the only admin. One
+// statement: SQLite runs the count and the delete atomically, so two admins
+// deleting each other at once cannot both succeed.
+func (d *DB) DeleteUserKeepAdmin(ctx context.Context, name string) error {
+	res, err := d.db.ExecContext(ctx, `DELETE FROM users WHERE name = ? AND (role != 'admin' OR (SELECT COUNT(*) FROM users WHERE role = 'admin') > 1)`, name)
+	if err != nil {
+		return fmt.Errorf("delete user %s: %w", name, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("delete user %s: %w", name, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	// Nothing deleted: either no such user or the last admin.
+	if _, err := d.GetUser(ctx, name); err != nil {
+		return fmt.Errorf("delete user %s: %w", name, err)
+	}
+	return fmt.Errorf("delete user %s: %w", name, store.ErrLastAdmin)
+}
+
 func (d *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
