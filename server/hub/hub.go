@@ -39,10 +39,10 @@ type Source interface {
 
 // Hub is the websocket fan-out. It implements live.Sink and http.Handler.
 type Hub struct {
-	opts    Options
-	src     Source
-	m       *melody.Melody
-	log     *slog.Logger
+	opts Options
+	src  Source
+	m    *melody.Melody
+	log  *slog.Logger
 
 	mu      sync.Mutex // guards everything below
 	journal []*entry   // seq order; nil marks an entry superseded by a newer one of the same key
