@@ -118,16 +118,15 @@ func RunDemo(ctx context.Context, s *Server, rng *rand.Rand) error {
 		if step%5 == 3 && len(others) > 0 {
 			_ = s.Answer(others[len(others)-1])
 		}
-		// Callbot transcript: a partial, then the final line; bot lines also play a prompt.
+		// Callbot transcript: a partial, then the final line. (Bot playbacks are
+		// mapped too, but their text is only the media name: the demo's bot
+		// says its lines through the user events instead.)
 		if step%3 == 0 {
 			l := botLines[line%len(botLines)]
 			line++
 			words := []rune(l.text)
 			_ = s.UserEvent(bot, "transcription", map[string]any{"text": string(words[:len(words)/2]), "speaker": l.speaker, "final": false})
 			_ = s.UserEvent(bot, "transcription", map[string]any{"text": l.text, "speaker": l.speaker, "final": true})
-			if l.speaker == "bot" {
-				s.playDemo(bot, fmt.Sprintf("sound:bot-%d", line%len(botLines)))
-			}
 		}
 		if line > 0 && line%len(botLines) == 0 && step%3 == 0 {
 			// The callbot call ends and a new one starts.
@@ -136,14 +135,4 @@ func RunDemo(ctx context.Context, s *Server, rng *rand.Rand) error {
 			_ = s.Answer(bot)
 		}
 	}
-}
-
-// playDemo plays media on a channel as a bot would through ARI.
-func (s *Server) playDemo(channelID, media string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.channels[channelID]; !ok {
-		return
-	}
-	s.playLocked(discardWriter{}, "channel:"+channelID, "", media, 1)
 }

@@ -243,6 +243,11 @@ func (d *demo) callbotCall(ctx context.Context) {
 	if !sleep(ctx, d.between(0.5, 1.5)) || d.s.Answer(uuid) != nil {
 		return
 	}
+	// The greeting is a recorded prompt: its text travels in the channel
+	// variable callbot_prompt_text, the way a bot that plays files tells it.
+	if d.s.Execute(uuid, "playback", "/usr/share/freeswitch/sounds/callbot/greeting.wav") != nil {
+		return
+	}
 	turns := 6 + d.intn(5)
 	start := d.intn(len(demoDialog))
 	var clock int // ms into the call, for the STT start/end offsets
