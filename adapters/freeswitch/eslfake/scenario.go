@@ -150,6 +150,9 @@ func (d *demo) plainCalls(ctx context.Context) {
 
 func (d *demo) plainCall(ctx context.Context) {
 	caller, callee := d.person(), d.person()
+	for i := 0; i < 10 && callee.Number == caller.Number; i++ {
+		callee = d.person() // nobody calls themselves
+	}
 	uuid := d.s.AddChannel(ChannelSpec{Caller: caller, Callee: callee, Destination: callee.Number})
 	defer func() { _ = d.s.Hangup(uuid, "NORMAL_CLEARING") }() // no-op if already gone
 	if !sleep(ctx, d.between(1, 5)) {
