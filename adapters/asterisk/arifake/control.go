@@ -172,16 +172,26 @@ func (s *Server) destroyBridgeLocked(b *bridge) {
 	}
 }
 
+// lookupMembership finds a bridge and a channel for Enter and Leave; s.mu
+// must be held.
+func (s *Server) lookupMembership(bridgeID, channelID string) (*bridge, *channel, error) {
+	b, ok := s.bridges[bridgeID]
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: %s", ErrNoBridge, bridgeID)
+	}
+	ch, err := s.lookup(channelID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, ch, nil
+}
+
 // Enter puts a channel into a bridge (ChannelEnteredBridge), leaving any
 // bridge it was in first.
 func (s *Server) Enter(bridgeID, channelID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, ok := s.bridges[bridgeID]
-	if !ok {
-		return fmt.Errorf("%w: %s", ErrNoBridge, bridgeID)
-	}
-	ch, err := s.lookup(channelID)
+	b, ch, err := s.lookupMembership(bridgeID, channelID)
 	if err != nil {
 		return err
 	}
@@ -205,11 +215,7 @@ func (s *Server) enterLocked(b *bridge, ch *channel) {
 func (s *Server) Leave(bridgeID, channelID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, ok := s.bridges[bridgeID]
-	if !ok {
-		return fmt.Errorf("%w: %s", ErrNoBridge, bridgeID)
-	}
-	ch, err := s.lookup(channelID)
+	b, ch, err := s.lookupMembership(bridgeID, channelID)
 	if err != nil {
 		return err
 	}
