@@ -38,6 +38,13 @@ type Harness struct {
 	Node  adapters.Node
 	PBX   PBX
 	Media string // a media name in the node's allowlist
+	// Restart returns a second node with the same config against the same
+	// fake: a callboard restarted while calls are up.
+	Restart func(t *testing.T) adapters.Node
+	// ExactAnswerTimes: the PBX's snapshot tells when a call was answered, so
+	// a restart must recover the very same time (FreeSWITCH does; ARI's
+	// channel model has no answer time).
+	ExactAnswerTimes bool
 }
 
 // Factory returns a fresh harness; the node is not running yet.
@@ -51,6 +58,7 @@ func Run(t *testing.T, newHarness Factory) {
 	t.Run("ActionsReachPBX", func(t *testing.T) { actionsReachPBX(t, newHarness(t)) })
 	t.Run("InvalidIdentifiersRejected", func(t *testing.T) { invalidIdentifiers(t, newHarness(t)) })
 	t.Run("ResyncAfterLostEvents", func(t *testing.T) { resyncAfterLostEvents(t, newHarness(t)) })
+	callCases(t, newHarness)
 }
 
 // start runs the node until the test ends and waits for its first snapshot.
