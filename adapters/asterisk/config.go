@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -15,45 +17,55 @@ import (
 	"github.com/CyCoreSystems/ari/v6"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/kit"
+	"github.com/callboard/callboard/adapters/runloop"
 )
 
 // TalkThresholds are TALK_DETECT's parameters in milliseconds; zero leaves
 // Asterisk's defaults (2500 ms silence, 160 ms talk energy window).
 type TalkThresholds struct {
-	Talk    int // dsp_talking_threshold
-	Silence int // dsp_silence_threshold, ms
+	Talk    int `yaml:"talk_threshold"` // dsp_talking_threshold
+	Silence int `yaml:"silence_ms"`     // dsp_silence_threshold, ms
 }
 
-// Config describes one Asterisk node.
+// Config describes one Asterisk node. It is also the node's YAML section
+// (see adapters/kit): a field's yaml tag is its key in the config file, so a
+// new per-node setting is one field here. Fields tagged "-" come from the
+// common keys (id, password) or from the program.
 type Config struct {
-	ID           string
-	URL          string // ARI base URL, http://host:8088/ari
-	WebsocketURL string // default: URL with ws(s) scheme + "/events"
-	Username     string
-	Password     string // never logged
-	Application  string // Stasis application name
-	SubscribeAll bool
+	ID           string `yaml:"-"`
+	URL          string `yaml:"url"`           // ARI base URL, http://host:8088/ari
+	WebsocketURL string `yaml:"websocket_url"` // default: URL with ws(s) scheme + "/events"
+	Username     string `yaml:"username"`
+	Password     string `yaml:"-"`           // never logged
+	Application  string `yaml:"application"` // Stasis application name
+	// SubscribeAll asks ARI for every channel's events; the YAML default is true.
+	SubscribeAll bool `yaml:"subscribe_all"`
 	// TalkThresholds go into TALK_DETECT(set) on conference members.
-	TalkThresholds TalkThresholds
+	TalkThresholds TalkThresholds `yaml:",inline"`
 	// UserEventName is the ChannelUserevent name carrying transcripts.
-	UserEventName string // default "transcription"
+	UserEventName string `yaml:"user_event_name"` // default "transcription"
 	// Media maps allowlisted prompt names to sound: or recording: URIs.
-	Media map[string]string
+	Media map[string]string `yaml:"media"`
 	// MOHClass is the music-on-hold class for conferences (default "default").
-	MOHClass string
+	MOHClass string `yaml:"moh_class"`
 	// KickHangup also hangs up a kicked member's channel.
-	KickHangup bool
+	KickHangup bool `yaml:"kick_hangup"`
 	// RESTTimeout bounds every REST call (default 5 s).
-	RESTTimeout time.Duration
+	RESTTimeout time.Duration `yaml:"rest_timeout"`
 	// HeartbeatInterval is how often a heartbeat user event checks that
 	// events still flow (default 5 s); HeartbeatTimeout is how long one may
 	// take to come back (default 3 s).
-	HeartbeatInterval time.Duration
-	HeartbeatTimeout  time.Duration
+	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
+	HeartbeatTimeout  time.Duration `yaml:"heartbeat_timeout"`
 	// MaxQueue bounds events waiting for the consumer before callboard drops
 	// them and resyncs (default 100000).
-	MaxQueue int
-	Logger   *slog.Logger
+	MaxQueue int `yaml:"max_queue"`
+	// BackoffMin and BackoffMax bound the delay between reconnect attempts
+	// (defaults runloop.DefaultBackoffMin and DefaultBackoffMax, 2 s).
+	BackoffMin time.Duration `yaml:"backoff_min"`
+	BackoffMax time.Duration `yaml:"backoff_max"`
+	Logger     *slog.Logger  `yaml:"-"`
 }
 
 // Node is an Asterisk node. It implements adapters.Node.
@@ -68,64 +80,139 @@ type Node struct {
 	client ari.Client // current native client, nil while disconnected
 	inbox  *queue     // the running session's event queue, nil when not running
 	state  *state     // shared with Do for identifier lookups
+
+	// onDelay, if set by a test, sees each reconnect delay.
+	onDelay func(attempt int, d time.Duration)
 }
 
 const maxInflight = 32
 
-// New checks cfg and returns a node; it does no I/O.
-func New(cfg Config) (*Node, error) {
-	if err := validID(cfg.ID); err != nil {
-		return nil, fmt.Errorf("asterisk node id: %w", err)
-	}
-	if err := validID(cfg.Application); err != nil {
-		return nil, fmt.Errorf("asterisk node %s application: %w", cfg.ID, err)
-	}
-	if cfg.Username == "" || cfg.Password == "" {
-		return nil, fmt.Errorf("asterisk node %s: username and password are required", cfg.ID)
-	}
-	u, err := url.Parse(cfg.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("asterisk node %s: ARI URL must be http(s)://host:port/ari", cfg.ID)
-	}
+// appNamePattern is what Stasis application and user event names look like.
+var appNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// withDefaults returns cfg with zero fields set to their defaults.
+func (cfg Config) withDefaults() Config {
 	cfg.URL = strings.TrimRight(cfg.URL, "/")
-	if cfg.WebsocketURL == "" {
+	if cfg.WebsocketURL == "" && strings.HasPrefix(cfg.URL, "http") {
 		cfg.WebsocketURL = "ws" + strings.TrimPrefix(cfg.URL, "http") + "/events"
 	}
 	if cfg.UserEventName == "" {
 		cfg.UserEventName = "transcription"
 	}
-	if err := validID(cfg.UserEventName); err != nil {
-		return nil, fmt.Errorf("asterisk node %s user event name: %w", cfg.ID, err)
-	}
 	if cfg.MOHClass == "" {
 		cfg.MOHClass = "default"
 	}
-	if cfg.RESTTimeout <= 0 {
+	if cfg.RESTTimeout == 0 {
 		cfg.RESTTimeout = 5 * time.Second
 	}
-	if cfg.HeartbeatInterval <= 0 {
+	if cfg.HeartbeatInterval == 0 {
 		cfg.HeartbeatInterval = 5 * time.Second
 	}
-	if cfg.HeartbeatTimeout <= 0 {
+	if cfg.HeartbeatTimeout == 0 {
 		cfg.HeartbeatTimeout = 3 * time.Second
 	}
-	if cfg.MaxQueue <= 0 {
+	if cfg.MaxQueue == 0 {
 		cfg.MaxQueue = 100000
 	}
+	if cfg.BackoffMin == 0 {
+		cfg.BackoffMin = runloop.DefaultBackoffMin
+	}
+	if cfg.BackoffMax == 0 {
+		cfg.BackoffMax = max(runloop.DefaultBackoffMax, cfg.BackoffMin)
+	}
+	return cfg
+}
+
+// validate checks a defaulted config; each error names the YAML key.
+func (cfg Config) validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if err := kit.CheckNodeID(cfg.ID); err != nil {
+		bad("id", "%v", err)
+	}
+	if err := validURL(cfg.URL, "http", "https"); err != nil {
+		bad("url", "%v", err)
+	}
+	if err := validURL(cfg.WebsocketURL, "ws", "wss"); err != nil {
+		bad("websocket_url", "%v", err)
+	}
+	if cfg.Username == "" {
+		bad("username", "missing")
+	}
+	if cfg.Password == "" {
+		bad("password", "missing")
+	}
+	if !appNamePattern.MatchString(cfg.Application) {
+		bad("application", "%q must match %s", cfg.Application, appNamePattern)
+	}
+	if !appNamePattern.MatchString(cfg.UserEventName) {
+		bad("user_event_name", "%q must match %s", cfg.UserEventName, appNamePattern)
+	}
 	if cfg.TalkThresholds.Talk < 0 || cfg.TalkThresholds.Silence < 0 {
-		return nil, fmt.Errorf("asterisk node %s: negative talk thresholds", cfg.ID)
+		bad("talk_threshold/silence_ms", "must not be negative")
 	}
-	media := make([]string, 0, len(cfg.Media))
-	for name, uri := range cfg.Media {
-		if !strings.HasPrefix(uri, "sound:") && !strings.HasPrefix(uri, "recording:") {
-			return nil, fmt.Errorf("asterisk node %s media %q: URI must start with sound: or recording:", cfg.ID, name)
-		}
-		if strings.ContainsAny(uri, ",?&#% \t\r\n") {
-			return nil, fmt.Errorf("asterisk node %s media %q: URI has forbidden characters", cfg.ID, name)
-		}
-		media = append(media, name)
+	if err := kit.CheckMedia(cfg.Media, validMediaTarget); err != nil {
+		errs = append(errs, err)
 	}
-	slices.Sort(media)
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{
+		{"rest_timeout", cfg.RESTTimeout}, {"heartbeat_interval", cfg.HeartbeatInterval},
+		{"heartbeat_timeout", cfg.HeartbeatTimeout}, {"backoff_min", cfg.BackoffMin}, {"backoff_max", cfg.BackoffMax},
+	} {
+		if d.v < 0 {
+			bad(d.key, "must not be negative")
+		}
+	}
+	if cfg.MaxQueue < 0 {
+		bad("max_queue", "must not be negative")
+	}
+	if cfg.BackoffMax < cfg.BackoffMin {
+		bad("backoff_max", "%s is below backoff_min %s", cfg.BackoffMax, cfg.BackoffMin)
+	}
+	return errors.Join(errs...)
+}
+
+// validMediaTarget is Asterisk's media rule: a sound: or recording: URI
+// that is one token and adds no parameter to the play request.
+func validMediaTarget(t string) error {
+	if err := kit.OneToken(t); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(t, "sound:") && !strings.HasPrefix(t, "recording:") {
+		return fmt.Errorf("target %q must be a sound: or recording: URI", t)
+	}
+	if strings.ContainsAny(t, ",?&#%") {
+		return fmt.Errorf("target %q must not contain , ? & # or %%", t)
+	}
+	return nil
+}
+
+// validURL accepts scheme://host/... without credentials in it.
+func validURL(raw string, schemes ...string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", raw)
+	}
+	if !slices.Contains(schemes, u.Scheme) || u.Host == "" {
+		return fmt.Errorf("%q must be %s://host:port/...", raw, strings.Join(schemes, " or "))
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q must not carry credentials; use username and password_env", u.Redacted())
+	}
+	return nil
+}
+
+// New checks cfg (errors name the key) and returns a node; it does no I/O.
+func New(cfg Config) (*Node, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("asterisk node %q: %w", cfg.ID, err)
+	}
+	media := slices.Sorted(maps.Keys(cfg.Media))
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))

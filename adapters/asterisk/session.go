@@ -11,152 +11,125 @@ import (
 	xslog "golang.org/x/exp/slog"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/runloop"
 )
 
-// session is one Run: it owns the native client, the queue and the emit order.
-type session struct {
-	n      *Node
-	emit   func(adapters.Event)
-	q      *queue
-	seq    int64
-	status adapters.NodeStatus
+// run is one Run: the queue Do also feeds, and the heartbeat numbering,
+// shared by the connections (sessions) of that Run.
+type run struct {
+	n   *Node
+	q   *queue
+	seq int64
 }
 
 // Run connects, emits a Snapshot after every (re)connect and then
-// incremental events until ctx ends. See the package comment for how lost
-// events are detected.
+// incremental events until ctx ends, on the shared run loop. See the package
+// comment for how lost events are detected.
 func (n *Node) Run(ctx context.Context, emit func(adapters.Event)) error {
-	s := &session{n: n, emit: emit, q: newQueue(n.cfg.MaxQueue)}
+	r := &run{n: n, q: newQueue(n.cfg.MaxQueue)}
 	n.mu.Lock()
 	if n.inbox != nil {
 		n.mu.Unlock()
 		return fmt.Errorf("asterisk node %s: Run called twice", n.cfg.ID)
 	}
-	n.inbox = s.q
+	n.inbox = r.q
 	n.mu.Unlock()
 	defer func() {
 		n.mu.Lock()
 		n.inbox, n.client = nil, nil
 		n.mu.Unlock()
 	}()
-	s.setStatus(adapters.StateConnecting, "")
-	backoff := 200 * time.Millisecond
-	for ctx.Err() == nil {
-		if s.connectAndServe(ctx) {
-			backoff = 200 * time.Millisecond
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		if !sleep(ctx, backoff) {
-			break
-		}
-		backoff = min(2*backoff, 5*time.Second)
-	}
-	s.setStatus(adapters.StateDown, "stopped")
-	return nil
+	return runloop.Run(ctx, runloop.Config{
+		Node:    n.cfg.ID,
+		Kind:    adapters.KindAsterisk,
+		Backoff: runloop.Backoff{Min: n.cfg.BackoffMin, Max: n.cfg.BackoffMax},
+		Logger:  n.log,
+		OnDelay: n.onDelay,
+	}, r, emit)
 }
 
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
+// session is one native client, as a runloop.Session.
+type session struct {
+	*run
+	client ari.Client
+	hook   *logHook
+	cancel context.CancelFunc
+	sub    ari.Subscription
 }
 
-func (s *session) setStatus(state, reason string) {
-	if s.status.State == state && s.status.Reason == reason {
-		return
-	}
-	s.status = adapters.NodeStatus{Node: s.n.cfg.ID, Kind: adapters.KindAsterisk, State: state, Reason: reason, Since: time.Now()}
-	s.emit(adapters.StatusChanged{Status: s.status})
-}
-
-// connectAndServe runs one native client until it must be replaced. It
-// reports whether the client ever delivered a snapshot.
-func (s *session) connectAndServe(ctx context.Context) bool {
-	n := s.n
+// Connect starts a native client and waits for its first websocket. The
+// client would redial by itself every second, without jitter and without
+// telling us; a failed first dial ends this attempt instead, so the run
+// loop's capped backoff decides when to try again.
+func (r *run) Connect(ctx context.Context) (runloop.Session, error) {
+	n := r.n
 	hook := newLogHook(n.log)
 	client := native.New(&native.Options{
 		Application: n.cfg.Application, URL: n.cfg.URL, WebsocketURL: n.cfg.WebsocketURL,
 		Username: n.cfg.Username, Password: n.cfg.Password, SubscribeAll: n.cfg.SubscribeAll,
 		Logger: xslog.New(hook),
 	})
-	cctx, cancel := context.WithCancel(ctx)
 	// Cancelling the context ends the client's loop; Client.Close would also
 	// write its connected flag from this goroutine, which races.
-	defer cancel()
+	cctx, cancel := context.WithCancel(ctx)
 	connected := make(chan error, 1)
 	go func() { connected <- client.ConnectWithContext(cctx) }()
-	for waiting := true; waiting; {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-hook.failed:
-			s.setStatus(adapters.StateDown, "cannot connect to the ARI websocket; retrying")
-		case err := <-connected:
-			if err != nil {
-				s.setStatus(adapters.StateDown, "ARI client: "+err.Error())
-				return false
-			}
-			waiting = false
+	select {
+	case <-ctx.Done():
+		cancel()
+		return nil, ctx.Err()
+	case <-hook.failed:
+		cancel()
+		return nil, errors.New("cannot connect to the ARI websocket")
+	case err := <-connected:
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("ARI client: %w", err)
 		}
 	}
-	sub := client.Bus().Subscribe(nil, ari.Events.All)
-	defer sub.Cancel()
+	s := &session{run: r, client: client, hook: hook, cancel: cancel}
+	s.sub = client.Bus().Subscribe(nil, ari.Events.All)
 	go func() {
 		// Never blocks on the consumer: the client's bus drops events for
 		// subscribers whose 100-event buffer is full.
 		// A drop needs a full buffer, and only the bus adds to it, so after a
 		// drop our next receive leaves at least cap-1 items: treat that as a
 		// possible loss and resync (false alarms only under heavy load).
-		events := sub.Events()
+		events := s.sub.Events()
 		for ev := range events {
-			s.q.push(item{ev: ev})
+			r.q.push(item{ev: ev})
 			if len(events) >= cap(events)-1 {
-				s.q.markLoss()
+				r.q.markLoss()
 			}
 		}
 	}()
 	n.mu.Lock()
 	n.client = client
 	n.mu.Unlock()
-	defer func() {
-		n.mu.Lock()
-		n.client = nil
-		n.mu.Unlock()
-	}()
+	return s, nil
+}
 
-	served := false
-	for failures := 0; ctx.Err() == nil; {
-		if err := s.resync(ctx, hook); err != nil {
-			if ctx.Err() != nil {
-				return served
-			}
-			failures++
-			n.log.Warn("asterisk resync failed", "err", err, "attempt", failures)
-			s.setStatus(adapters.StateConnecting, "resync failed; retrying")
-			if failures >= 3 {
-				return served // replace the client: it may sit on a dead socket
-			}
-			if !sleep(ctx, time.Duration(failures)*200*time.Millisecond) {
-				return served
-			}
-			continue
-		}
-		failures, served = 0, true
-		reason := s.steady(ctx, hook)
-		if ctx.Err() != nil {
-			return served
-		}
-		n.log.Info("asterisk resync needed", "reason", reason)
-		s.setStatus(adapters.StateConnecting, reason)
+// Close drops the client; actions answer ErrUnavailable until the next one.
+func (s *session) Close() {
+	s.n.mu.Lock()
+	s.n.client = nil
+	s.n.mu.Unlock()
+	s.sub.Cancel()
+	s.cancel()
+}
+
+// Snapshot is a resync: see resync.
+func (s *session) Snapshot(ctx context.Context) (adapters.Snapshot, error) {
+	return s.resync(ctx)
+}
+
+// Serve applies events until the link must be replaced or resynced.
+func (s *session) Serve(ctx context.Context, emit func(adapters.Event)) error {
+	reason := s.steady(ctx, emit)
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
-	return served
+	return runloop.Resync(reason)
 }
 
 func (s *session) isEcho(ev ari.Event) (int64, bool) {
@@ -181,26 +154,26 @@ var errNoEcho = errors.New("heartbeat did not come back through the websocket")
 // resync waits until a heartbeat comes back (so events flow again), then
 // reads the authoritative state and emits a Snapshot. Events queued before
 // the echo are stale and dropped; those after it are applied on top.
-func (s *session) resync(ctx context.Context, hook *logHook) error {
+func (s *session) resync(ctx context.Context) (adapters.Snapshot, error) {
 	n := s.n
 	select {
-	case <-hook.lost:
+	case <-s.hook.lost:
 	default:
 	}
 	s.q.take()
 	s.seq++
 	seq := s.seq
 	if err := n.sendHeartbeat(ctx, seq); err != nil {
-		return fmt.Errorf("resync heartbeat: %w", err)
+		return adapters.Snapshot{}, fmt.Errorf("resync heartbeat: %w", err)
 	}
 	timer := time.NewTimer(n.cfg.HeartbeatTimeout)
 	defer timer.Stop()
 	for echoed := false; !echoed; {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return adapters.Snapshot{}, ctx.Err()
 		case <-timer.C:
-			return errNoEcho
+			return adapters.Snapshot{}, errNoEcho
 		case <-s.q.notify:
 			items, _ := s.q.take()
 			for i, it := range items {
@@ -214,7 +187,7 @@ func (s *session) resync(ctx context.Context, hook *logHook) error {
 	}
 	chans, bridges, err := n.fetchSnapshot(ctx)
 	if err != nil {
-		return fmt.Errorf("resync snapshot: %w", err)
+		return adapters.Snapshot{}, fmt.Errorf("resync snapshot: %w", err)
 	}
 	var keep func(*chanInfo) bool
 	if !n.cfg.SubscribeAll {
@@ -222,16 +195,14 @@ func (s *session) resync(ctx context.Context, hook *logHook) error {
 		keep = func(c *chanInfo) bool { return c.inApp(n.cfg.Application) }
 	}
 	snap, members := n.state.reset(chans, bridges, time.Now(), keep)
-	s.emit(snap)
-	s.setStatus(adapters.StateUp, "")
 	if len(members) > 0 {
 		go n.enableTalkDetect(ctx, members)
 	}
-	return nil
+	return snap, nil
 }
 
 // steady applies events until a resync is needed and says why.
-func (s *session) steady(ctx context.Context, hook *logHook) string {
+func (s *session) steady(ctx context.Context, emit func(adapters.Event)) string {
 	n := s.n
 	tick := time.NewTicker(n.cfg.HeartbeatInterval)
 	defer tick.Stop()
@@ -241,7 +212,7 @@ func (s *session) steady(ctx context.Context, hook *logHook) string {
 		select {
 		case <-ctx.Done():
 			return ""
-		case <-hook.lost:
+		case <-s.hook.lost:
 			return "ARI websocket lost; resyncing"
 		case err := <-sendErr:
 			return "heartbeat failed: " + err.Error()
@@ -278,14 +249,14 @@ func (s *session) steady(ctx context.Context, hook *logHook) string {
 					continue
 				}
 				for _, e := range it.events {
-					s.emit(e)
+					emit(e)
 				}
 				if it.ev == nil {
 					continue
 				}
 				fx := n.state.apply(it.ev, n.cfg.UserEventName)
 				for _, e := range fx.events {
-					s.emit(e)
+					emit(e)
 				}
 				if len(fx.talkDetect) > 0 {
 					go n.enableTalkDetect(ctx, fx.talkDetect)

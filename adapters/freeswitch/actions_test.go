@@ -188,14 +188,14 @@ func TestNewValidatesConfig(t *testing.T) {
 		field string
 		edit  func(*Config)
 	}{
-		{"ID", func(c *Config) { c.ID = "FS 1" }},
-		{"Address", func(c *Config) { c.Address = "nohostport" }},
-		{"Password", func(c *Config) { c.Password = "a\nb" }},
-		{"STTSubclasses", func(c *Config) { c.STTSubclasses = []string{"bad subclass"} }},
-		{"Media", func(c *Config) { c.Media = map[string]string{"beep": "/a b.wav"} }},
-		{"Media", func(c *Config) { c.Media = map[string]string{"bad name": "/a.wav"} }},
-		{"BotPromptVariable", func(c *Config) { c.BotPromptVariable = "a b" }},
-		{"BackoffMax", func(c *Config) { c.BackoffMin, c.BackoffMax = 10e9, 1e9 }},
+		{"id", func(c *Config) { c.ID = "FS 1" }},
+		{"address", func(c *Config) { c.Address = "nohostport" }},
+		{"password", func(c *Config) { c.Password = "a\nb" }},
+		{"stt_subclasses", func(c *Config) { c.STTSubclasses = []string{"bad subclass"} }},
+		{"media", func(c *Config) { c.Media = map[string]string{"beep": "/a b.wav"} }},
+		{"media", func(c *Config) { c.Media = map[string]string{"bad name": "/a.wav"} }},
+		{"bot_prompt_variable", func(c *Config) { c.BotPromptVariable = "a b" }},
+		{"backoff_max", func(c *Config) { c.BackoffMin, c.BackoffMax = 10e9, 1e9 }},
 	}
 	for _, tt := range tests {
 		c := good

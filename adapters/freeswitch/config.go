@@ -4,26 +4,34 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/callboard/callboard/adapters/kit"
+	"github.com/callboard/callboard/adapters/runloop"
 )
 
-// Config configures one FreeSWITCH node.
+// Config configures one FreeSWITCH node. It is also the node's YAML section
+// (see adapters/kit): a field's yaml tag is its key in the config file, so a
+// new per-node setting is one field here. Fields tagged "-" come from the
+// common keys (id, password) or from the program.
 type Config struct {
-	ID                string            // node id, e.g. "fs1"
-	Address           string            // host:port of the ESL socket
-	Password          string            // ESL password; never logged, never in an error text
-	STTSubclasses     []string          // CUSTOM subclasses carrying transcripts
-	Media             map[string]string // allowlist: media name -> file path or tone_stream:// URI
-	BotPromptVariable string            // channel variable holding a playback's prompt text
-	CommandTimeout    time.Duration     // per command, default 5s
-	DialTimeout       time.Duration     // dial plus auth, default 5s
-	ProbeInterval     time.Duration     // liveness probe (api status) interval, default 10s
-	BackoffMin        time.Duration     // first reconnect delay, default 500ms
-	BackoffMax        time.Duration     // reconnect delay cap, default 30s
-	Logger            *slog.Logger
+	ID                string            `yaml:"-"`                   // node id, e.g. "fs1"
+	Address           string            `yaml:"address"`             // host:port of the ESL socket
+	Password          string            `yaml:"-"`                   // ESL password; never logged, never in an error text
+	STTSubclasses     []string          `yaml:"stt_subclasses"`      // CUSTOM subclasses carrying transcripts
+	Media             map[string]string `yaml:"media"`               // allowlist: media name -> absolute file path, tone_stream:// or silence_stream://
+	BotPromptVariable string            `yaml:"bot_prompt_variable"` // channel variable holding a playback's prompt text
+	CommandTimeout    time.Duration     `yaml:"command_timeout"`     // per command, default 5s
+	DialTimeout       time.Duration     `yaml:"dial_timeout"`        // dial plus auth, default 5s
+	ProbeInterval     time.Duration     `yaml:"probe_interval"`      // liveness probe (api status) interval, default 10s
+	BackoffMin        time.Duration     `yaml:"backoff_min"`         // first reconnect delay, default runloop.DefaultBackoffMin
+	BackoffMax        time.Duration     `yaml:"backoff_max"`         // reconnect delay cap, default runloop.DefaultBackoffMax (2s)
+	Logger            *slog.Logger      `yaml:"-"`
 }
 
 // DefaultSTTSubclasses are the transcript events subscribed to when
@@ -40,10 +48,8 @@ var DefaultSTTSubclasses = []string{
 const DefaultBotPromptVariable = "callbot_prompt_text"
 
 var (
-	nodeIDPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
-	subclassPattern  = regexp.MustCompile(`^[A-Za-z0-9_]+::[A-Za-z0-9_]+$`)
-	variablePattern  = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
-	mediaNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	subclassPattern = regexp.MustCompile(`^[A-Za-z0-9_]+::[A-Za-z0-9_]+$`)
+	variablePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
 )
 
 // withDefaults returns cfg with zero fields set to their defaults.
@@ -64,10 +70,10 @@ func (cfg Config) withDefaults() Config {
 		cfg.ProbeInterval = 10 * time.Second
 	}
 	if cfg.BackoffMin == 0 {
-		cfg.BackoffMin = 500 * time.Millisecond
+		cfg.BackoffMin = runloop.DefaultBackoffMin
 	}
 	if cfg.BackoffMax == 0 {
-		cfg.BackoffMax = 30 * time.Second
+		cfg.BackoffMax = max(runloop.DefaultBackoffMax, cfg.BackoffMin)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -75,52 +81,62 @@ func (cfg Config) withDefaults() Config {
 	return cfg
 }
 
-// validate checks a defaulted config; each error names the field.
+// validate checks a defaulted config; each error names the YAML key.
 func (cfg Config) validate() error {
 	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("freeswitch config %s: %s", field, fmt.Sprintf(format, args...)))
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
-	if !nodeIDPattern.MatchString(cfg.ID) {
-		bad("ID", "%q must match %s", cfg.ID, nodeIDPattern)
+	if err := kit.CheckNodeID(cfg.ID); err != nil {
+		bad("id", "%v", err)
 	}
 	if cfg.Address == "" || !strings.Contains(cfg.Address, ":") || strings.ContainsFunc(cfg.Address, unicode.IsSpace) {
-		bad("Address", "%q must be host:port", cfg.Address)
+		bad("address", "%q must be host:port", cfg.Address)
+	} else if _, port, err := net.SplitHostPort(cfg.Address); err != nil {
+		bad("address", "%q must be host:port", cfg.Address)
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		bad("address", "port %q is not a number from 0 to 65535", port)
 	}
 	if strings.ContainsAny(cfg.Password, "\r\n") {
-		bad("Password", "must not contain a line break") // value deliberately not shown
+		bad("password", "must not contain a line break") // value deliberately not shown
 	}
 	for _, s := range cfg.STTSubclasses {
 		if !subclassPattern.MatchString(s) {
-			bad("STTSubclasses", "%q must look like module::event", s)
+			bad("stt_subclasses", "%q must look like module::event", s)
 		}
 	}
 	if !variablePattern.MatchString(cfg.BotPromptVariable) {
-		bad("BotPromptVariable", "%q must match %s", cfg.BotPromptVariable, variablePattern)
+		bad("bot_prompt_variable", "%q must match %s", cfg.BotPromptVariable, variablePattern)
 	}
-	for name, target := range cfg.Media {
-		if !mediaNamePattern.MatchString(name) {
-			bad("Media", "name %q must match %s", name, mediaNamePattern)
-		}
-		// The target becomes one argument of a command line: no spaces or
-		// control characters, which would split or end the command.
-		if target == "" || strings.ContainsFunc(target, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
-			bad("Media", "target of %q must be a non-empty path or URI without spaces or control characters", name)
-		}
+	if err := kit.CheckMedia(cfg.Media, validMediaTarget); err != nil {
+		errs = append(errs, err)
 	}
 	for _, d := range []struct {
-		field string
-		v     time.Duration
+		key string
+		v   time.Duration
 	}{
-		{"CommandTimeout", cfg.CommandTimeout}, {"DialTimeout", cfg.DialTimeout},
-		{"ProbeInterval", cfg.ProbeInterval}, {"BackoffMin", cfg.BackoffMin}, {"BackoffMax", cfg.BackoffMax},
+		{"command_timeout", cfg.CommandTimeout}, {"dial_timeout", cfg.DialTimeout},
+		{"probe_interval", cfg.ProbeInterval}, {"backoff_min", cfg.BackoffMin}, {"backoff_max", cfg.BackoffMax},
 	} {
 		if d.v < 0 {
-			bad(d.field, "must not be negative")
+			bad(d.key, "must not be negative")
 		}
 	}
 	if cfg.BackoffMax < cfg.BackoffMin {
-		bad("BackoffMax", "%s is below BackoffMin %s", cfg.BackoffMax, cfg.BackoffMin)
+		bad("backoff_max", "%s is below backoff_min %s", cfg.BackoffMax, cfg.BackoffMin)
 	}
 	return errors.Join(errs...)
+}
+
+// validMediaTarget is FreeSWITCH's media rule: one token (it becomes one
+// argument of a command line) naming an absolute file or a tone or silence
+// stream, never a relative path.
+func validMediaTarget(t string) error {
+	if err := kit.OneToken(t); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(t, "/") && !strings.HasPrefix(t, "tone_stream://") && !strings.HasPrefix(t, "silence_stream://") {
+		return fmt.Errorf("target %q must be an absolute file path, tone_stream:// or silence_stream://", t)
+	}
+	return nil
 }

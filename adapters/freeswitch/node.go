@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/runloop"
 )
 
 // Node is one FreeSWITCH box. It implements adapters.Node.
@@ -23,6 +23,8 @@ type Node struct {
 	// maxBacklog bounds the events a session buffers while emit blocks.
 	maxBacklog int
 	running    atomic.Bool
+	// onDelay, if set by a test, sees each reconnect delay.
+	onDelay func(attempt int, d time.Duration)
 
 	mu       sync.Mutex
 	link     *link               // current connection, nil while down
@@ -40,7 +42,7 @@ const reorderHold = 25 * time.Millisecond
 func New(cfg Config) (*Node, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("freeswitch node %q: %w", cfg.ID, err)
 	}
 	media := make([]string, 0, len(cfg.Media))
 	for name := range cfg.Media {
@@ -111,57 +113,17 @@ func (n *Node) redact(s string) string {
 }
 
 // Run connects, keeps the node's state flowing to emit and reconnects with
-// backoff and jitter until ctx ends. It returns nil when ctx ends.
+// the shared run loop's backoff until ctx ends. It returns nil when ctx ends.
 func (n *Node) Run(ctx context.Context, emit func(adapters.Event)) error {
 	if !n.running.CompareAndSwap(false, true) {
 		return fmt.Errorf("node %s: Run is already running", n.cfg.ID)
 	}
 	defer n.running.Store(false)
-	last := adapters.NodeStatus{}
-	status := func(state, reason string) {
-		if state == last.State && reason == last.Reason {
-			return
-		}
-		last = adapters.NodeStatus{Node: n.cfg.ID, Kind: adapters.KindFreeSWITCH, State: state, Reason: reason, Since: time.Now().UTC()}
-		emit(adapters.StatusChanged{Status: last})
-	}
-	status(adapters.StateConnecting, "")
-	attempt := 0
-	for {
-		wasUp, err := n.session(ctx, emit, func() { status(adapters.StateUp, "") })
-		if ctx.Err() != nil {
-			return nil
-		}
-		if wasUp {
-			attempt = 0
-		}
-		reason := n.redact(err.Error())
-		status(adapters.StateDown, reason)
-		delay := backoff(n.cfg.BackoffMin, n.cfg.BackoffMax, attempt)
-		attempt++
-		n.log.Warn("freeswitch node down", "reason", reason, "retry_in", delay)
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
-// backoff is the delay before reconnect attempt number attempt (0-based):
-// exponential from lo to hi, with "equal jitter" (half fixed, half random) so
-// many dashboards do not reconnect in lockstep.
-func backoff(lo, hi time.Duration, attempt int) time.Duration {
-	d := lo
-	for i := 0; i < attempt && d < hi; i++ {
-		d *= 2
-	}
-	d = min(d, hi)
-	if d <= 1 {
-		return d
-	}
-	half := d / 2
-	return half + rand.N(d-half)
+	return runloop.Run(ctx, runloop.Config{
+		Node:    n.cfg.ID,
+		Kind:    adapters.KindFreeSWITCH,
+		Backoff: runloop.Backoff{Min: n.cfg.BackoffMin, Max: n.cfg.BackoffMax},
+		Logger:  n.log,
+		OnDelay: n.onDelay,
+	}, connector{n}, emit)
 }

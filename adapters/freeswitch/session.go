@@ -11,6 +11,7 @@ import (
 	_ "unsafe" // go:linkname
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/runloop"
 	"github.com/percipia/eslgo"
 	"github.com/percipia/eslgo/command"
 )
@@ -30,19 +31,36 @@ func (n *Node) subscription() []string {
 // events for so long that the session dropped its backlog.
 const reasonBacklogOverflow = "event backlog overflow"
 
-// session runs one connection: dial, subscribe, snapshot, then events until
-// the link dies or ctx ends. wasUp reports whether a snapshot was emitted.
-func (n *Node) session(ctx context.Context, emit func(adapters.Event), up func()) (wasUp bool, err error) {
+// connector is the node as the run loop's runloop.Connector.
+type connector struct{ n *Node }
+
+// session is one ESL connection, as a runloop.Session.
+type session struct {
+	n          *Node
+	l          *link
+	stream     *orderedStream
+	cancel     context.CancelFunc
+	mp         *mapper
+	utterances []adapters.Event // transcript lines seen while the snapshot was taken
+}
+
+// Connect dials, authenticates and subscribes. Subscribing comes before the
+// snapshot's listing: events that race with the listing are buffered and
+// replayed over it. They are full-state upserts, so replaying one the
+// listing already reflects changes nothing.
+func (c connector) Connect(ctx context.Context) (runloop.Session, error) {
+	n := c.n
 	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	stream := newOrderedStream(n.hold, n.maxBacklog)
 	stream.onOverflow = func() {
 		n.log.Warn("freeswitch event backlog overflow: events are not being consumed; dropping the backlog and resyncing", "max_events", n.maxBacklog)
 	}
 	l, err := n.dial(sctx, stream.push, newWireScanner(stream.announce))
 	if err != nil {
-		return false, err
+		cancel()
+		return nil, err
 	}
+	s := &session{n: n, l: l, stream: stream, cancel: cancel}
 	go func() { // a stuck consumer: fail the link, the reconnect resyncs
 		select {
 		case <-stream.overflowed:
@@ -50,68 +68,80 @@ func (n *Node) session(ctx context.Context, emit func(adapters.Event), up func()
 		case <-sctx.Done():
 		}
 	}()
-	defer func() {
-		n.setLink(nil, nil)
-		l.fail("closed")
-		l.conn.Close()
-	}()
 	go stream.run(sctx)
-
-	// Subscribe first, then list: events that race with the listing are
-	// buffered and replayed over it. They are full-state upserts, so
-	// replaying one the listing already reflects changes nothing.
 	resp, err := l.send(sctx, command.Event{Format: "plain", Listen: n.subscription()}, "subscribe")
 	if err != nil {
-		return false, err
+		s.Close()
+		return nil, errors.New(n.redact(err.Error()))
 	}
 	if !resp.IsOk() {
-		return false, fmt.Errorf("subscribe: %s", strings.TrimSpace(resp.GetReply()))
+		s.Close()
+		return nil, fmt.Errorf("subscribe: %s", n.redact(strings.TrimSpace(resp.GetReply())))
 	}
-	mp := newMapper(n.cfg.ID, n.cfg.STTSubclasses, n.cfg.BotPromptVariable, n.log)
-	if err := n.loadSnapshot(sctx, l, mp.m); err != nil {
-		return false, err
+	return s, nil
+}
+
+// Snapshot lists channels and conferences into a fresh model, applies the
+// events buffered meanwhile and makes the link available to actions.
+func (s *session) Snapshot(ctx context.Context) (adapters.Snapshot, error) {
+	n := s.n
+	s.mp = newMapper(n.cfg.ID, n.cfg.STTSubclasses, n.cfg.BotPromptVariable, n.log)
+	if err := n.loadSnapshot(ctx, s.l, s.mp.m); err != nil {
+		return adapters.Snapshot{}, errors.New(n.redact(err.Error()))
 	}
-	var utterances []adapters.Event
+	s.utterances = nil
 drain:
 	for {
 		select {
-		case ev := <-stream.out:
-			for _, e := range mp.apply(ev) {
+		case ev := <-s.stream.out:
+			for _, e := range s.mp.apply(ev) {
 				if _, ok := e.(adapters.UtteranceAdded); ok {
-					utterances = append(utterances, e)
+					s.utterances = append(s.utterances, e)
 				}
 			}
 		default:
 			break drain
 		}
 	}
-	snap := mp.m.snapshot()
-	n.setLink(l, mp.m.callLegs())
-	up()
-	emit(snap)
-	for _, u := range utterances {
+	snap := s.mp.m.snapshot()
+	n.setLink(s.l, s.mp.m.callLegs())
+	return snap, nil
+}
+
+// Serve emits the lines drained during the snapshot, then events until the
+// link dies or ctx ends.
+func (s *session) Serve(ctx context.Context, emit func(adapters.Event)) error {
+	n, l := s.n, s.l
+	for _, u := range s.utterances {
 		emit(u)
 	}
-	n.log.Info("freeswitch node up", "calls", len(snap.Calls), "conferences", len(snap.Conferences), "members", len(snap.Members))
-	go n.probe(sctx, l)
-
+	s.utterances = nil
+	go n.probe(ctx, l)
 	for {
 		if l.failed() { // before any buffered event: they are stale after an overflow
-			return true, errors.New(l.reason)
+			return errors.New(l.reason)
 		}
 		select {
-		case ev := <-stream.out:
-			evs := mp.apply(ev)
+		case ev := <-s.stream.out:
+			evs := s.mp.apply(ev)
 			n.trackCalls(evs)
 			for _, e := range evs {
 				emit(e)
 			}
 		case <-l.dead:
-			return true, errors.New(l.reason)
+			return errors.New(l.reason)
 		case <-ctx.Done():
-			return true, ctx.Err()
+			return ctx.Err()
 		}
 	}
+}
+
+// Close drops the link; actions answer ErrUnavailable until the next one.
+func (s *session) Close() {
+	s.n.setLink(nil, nil)
+	s.l.fail("closed")
+	s.l.conn.Close()
+	s.cancel()
 }
 
 // loadSnapshot lists channels and conferences into an empty model.

@@ -12,11 +12,12 @@ import (
 	"os"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/callboard/callboard/adapters"
-	"github.com/callboard/callboard/adapters/asterisk"
 	"github.com/callboard/callboard/adapters/asterisk/arifake"
-	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
+	"github.com/callboard/callboard/adapters/kit"
 	"github.com/callboard/callboard/internal/config"
 )
 
@@ -107,8 +108,8 @@ func demoFreeSWITCH(ctx context.Context, log *slog.Logger, rng *mrand.Rand) (ada
 			log.Error("FreeSWITCH demo scenario stopped", "err", err)
 		}
 	}()
-	node, err := freeswitch.New(freeswitch.Config{
-		ID: "demo-fs", Address: pbx.Addr(), Password: password, Media: demoFreeSWITCHMedia, Logger: log,
+	node, err := demoNode(adapters.KindFreeSWITCH, "demo-fs", password, log, map[string]any{
+		"address": pbx.Addr(), "media": demoFreeSWITCHMedia,
 	})
 	if err != nil {
 		pbx.Close()
@@ -132,9 +133,8 @@ func demoAsterisk(ctx context.Context, log *slog.Logger, rng *mrand.Rand) (adapt
 			log.Error("Asterisk demo scenario stopped", "err", err)
 		}
 	}()
-	node, err := asterisk.New(asterisk.Config{
-		ID: "demo-ast", URL: pbx.URL(), Username: "callboard", Password: password, Application: "callboard",
-		SubscribeAll: true, Media: demoAsteriskMedia, Logger: log,
+	node, err := demoNode(adapters.KindAsterisk, "demo-ast", password, log, map[string]any{
+		"url": pbx.URL(), "username": "callboard", "application": "callboard", "media": demoAsteriskMedia,
 	})
 	if err != nil {
 		_ = pbx.Close()
@@ -142,6 +142,20 @@ func demoAsterisk(ctx context.Context, log *slog.Logger, rng *mrand.Rand) (adapt
 	}
 	log.Info("demo mode: simulated Asterisk", "ari", pbx.URL())
 	return node, func() { _ = pbx.Close() }, nil
+}
+
+// demoNode builds a demo node from the YAML section a user would write, so
+// the demo goes through the kind's registration and checks like serve does.
+func demoNode(kind adapters.Kind, id, password string, log *slog.Logger, section map[string]any) (adapters.Node, error) {
+	text, err := yaml.Marshal(section)
+	if err != nil {
+		return nil, fmt.Errorf("demo node %s: %w", id, err)
+	}
+	spec, err := kit.DecodeText(kind, string(text), kit.Base{ID: id, Password: password})
+	if err != nil {
+		return nil, fmt.Errorf("demo node %s: %w", id, err)
+	}
+	return spec.Build(password, log)
 }
 
 func envOr(k, def string) string {

@@ -11,8 +11,6 @@ import (
 
 	callboard "github.com/callboard/callboard"
 	"github.com/callboard/callboard/adapters"
-	"github.com/callboard/callboard/adapters/asterisk"
-	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/internal/config"
 	"github.com/callboard/callboard/server"
 	"github.com/callboard/callboard/server/auth"
@@ -41,53 +39,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	return runServer(ctx, cfg, nodes, log, stderr)
 }
 
+// buildNodes makes every configured node through its kind's registration
+// (the blank imports in kinds.go); there is no per-kind code here.
 func buildNodes(cfg *config.Config, log *slog.Logger) ([]adapters.Node, error) {
-	var nodes []adapters.Node
+	nodes := make([]adapters.Node, 0, len(cfg.Nodes))
 	for i, n := range cfg.Nodes {
-		switch n.Kind {
-		case "freeswitch":
-			node, err := freeswitch.New(freeswitch.Config{
-				ID:                n.ID,
-				Address:           n.Address,
-				Password:          n.Password.Reveal(),
-				STTSubclasses:     n.STTSubclasses,
-				Media:             n.Media,
-				BotPromptVariable: n.BotPromptVariable,
-				CommandTimeout:    n.CommandTimeout,
-				Logger:            log,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("nodes[%d] (%s): %w", i, n.ID, err)
-			}
-			nodes = append(nodes, node)
-		case "asterisk":
-			subscribeAll := true
-			if n.SubscribeAll != nil {
-				subscribeAll = *n.SubscribeAll
-			}
-			node, err := asterisk.New(asterisk.Config{
-				ID:             n.ID,
-				URL:            n.URL,
-				WebsocketURL:   n.WebsocketURL,
-				Username:       n.Username,
-				Password:       n.Password.Reveal(),
-				Application:    n.Application,
-				SubscribeAll:   subscribeAll,
-				TalkThresholds: asterisk.TalkThresholds{Talk: n.TalkThreshold, Silence: n.SilenceMs},
-				UserEventName:  n.UserEventName,
-				Media:          n.Media,
-				MOHClass:       n.MOHClass,
-				KickHangup:     n.KickHangup,
-				RESTTimeout:    n.RESTTimeout,
-				Logger:         log,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("nodes[%d] (%s): %w", i, n.ID, err)
-			}
-			nodes = append(nodes, node)
-		default:
-			return nil, fmt.Errorf("nodes[%d].kind: %q is not supported", i, n.Kind)
+		node, err := n.Build(log)
+		if err != nil {
+			return nil, fmt.Errorf("nodes[%d] (%s): %w", i, n.ID, err)
 		}
+		nodes = append(nodes, node)
 	}
 	return nodes, nil
 }

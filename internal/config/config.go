@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/kit"
 )
 
 // Secret is a credential. It prints, logs and marshals as "***" so that a
@@ -60,37 +61,61 @@ type Config struct {
 	AuditRetentionDays int `yaml:"audit_retention_days"`
 }
 
-// Node is one PBX.
+// Node is one PBX. Its YAML mapping holds the common keys below and the
+// keys of its kind, which the kind's package reads (adapters/kit): Section
+// keeps them, and Load turns them into Spec.
 type Node struct {
-	ID   string `yaml:"id"`
-	Kind string `yaml:"kind"` // freeswitch or asterisk
-
-	// FreeSWITCH Event Socket.
-	Address           string            `yaml:"address"`
-	PasswordEnv       string            `yaml:"password_env"`
-	PasswordFile      string            `yaml:"password_file"`
-	InlinePassword    string            `yaml:"password"` // refused: secrets do not belong in the file
-	STTSubclasses     []string          `yaml:"stt_subclasses"`
-	BotPromptVariable string            `yaml:"bot_prompt_variable"`
-	CommandTimeout    time.Duration     `yaml:"command_timeout"`
-	Media             map[string]string `yaml:"media"`
-
-	// Asterisk REST Interface (kind: asterisk). Password as above.
-	URL           string        `yaml:"url"`           // http://host:8088/ari
-	WebsocketURL  string        `yaml:"websocket_url"` // default: url with ws scheme + /events
-	Username      string        `yaml:"username"`
-	Application   string        `yaml:"application"` // Stasis application name
-	SubscribeAll  *bool         `yaml:"subscribe_all"`
-	UserEventName string        `yaml:"user_event_name"` // ChannelUserevent carrying transcripts
-	TalkThreshold int           `yaml:"talk_threshold"`  // TALK_DETECT energy threshold
-	SilenceMs     int           `yaml:"silence_ms"`      // TALK_DETECT silence, ms
-	MOHClass      string        `yaml:"moh_class"`
-	KickHangup    bool          `yaml:"kick_hangup"` // hang up a kicked member too
-	RESTTimeout   time.Duration `yaml:"rest_timeout"`
+	ID             string // [a-z0-9][a-z0-9_-]{0,31}
+	Kind           string // a registered kind: freeswitch, asterisk, ...
+	PasswordEnv    string // password_env
+	PasswordFile   string // password_file
+	InlinePassword string // password: refused, secrets do not belong in the file
 
 	// Password is resolved from CALLBOARD_NODE_<ID>_PASSWORD, password_env or
 	// password_file, in that order.
-	Password Secret `yaml:"-"`
+	Password Secret
+	// Section is the node's mapping without the common keys.
+	Section *yaml.Node
+	// Spec is the kind's decoded and validated section; it holds no secret.
+	Spec kit.Spec
+}
+
+// commonKeys are the node keys owned here; every other key is the kind's.
+var commonKeys = map[string]func(n *Node) *string{
+	"id":            func(n *Node) *string { return &n.ID },
+	"kind":          func(n *Node) *string { return &n.Kind },
+	"password_env":  func(n *Node) *string { return &n.PasswordEnv },
+	"password_file": func(n *Node) *string { return &n.PasswordFile },
+	"password":      func(n *Node) *string { return &n.InlinePassword },
+}
+
+// UnmarshalYAML takes the common keys and keeps the rest for the kind.
+func (n *Node) UnmarshalYAML(value *yaml.Node) error {
+	if value.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: a node must be a mapping of keys", value.Line)
+	}
+	sec := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: value.Line, Column: value.Column}
+	for i := 0; i+1 < len(value.Content); i += 2 {
+		k, v := value.Content[i], value.Content[i+1]
+		field, ok := commonKeys[k.Value]
+		if !ok {
+			sec.Content = append(sec.Content, k, v)
+			continue
+		}
+		if err := v.Decode(field(n)); err != nil {
+			return err
+		}
+	}
+	n.Section = sec
+	return nil
+}
+
+// Build makes the node from its Spec and resolved password.
+func (n Node) Build(log *slog.Logger) (adapters.Node, error) {
+	if n.Spec == nil {
+		return nil, fmt.Errorf("node %s: not loaded", n.ID)
+	}
+	return n.Spec.Build(n.Password.Reveal(), log)
 }
 
 // Defaults.
@@ -103,12 +128,7 @@ const (
 	DefaultAuditRetentionDays = 365
 )
 
-var (
-	nodeIDPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
-	appNamePattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
-	mediaNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-	envNamePattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-)
+var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Load reads the file at path (empty path: no file, defaults and environment
 // only), applies environment overrides from getenv, resolves secrets and
@@ -132,7 +152,35 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if err := decodeSections(cfg, getenv); err != nil {
+		return nil, err
+	}
 	return cfg, nil
+}
+
+// decodeSections hands each node's own keys to its kind, with the
+// CALLBOARD_NODE_<ID>_<KEY> overrides the kind allows.
+func decodeSections(cfg *Config, getenv func(string) string) error {
+	for i := range cfg.Nodes {
+		n := &cfg.Nodes[i]
+		env := func(key string) string { return getenv(envKey(n.ID) + strings.ToUpper(key)) }
+		spec, err := kit.Decode(n.Kind, n.Section, kit.Base{ID: n.ID, Password: n.Password.Reveal()}, env)
+		if err != nil {
+			return prefixed(fmt.Sprintf("nodes[%d]", i), err)
+		}
+		n.Spec = spec
+	}
+	return nil
+}
+
+// prefixed puts key before each of err's lines (a kind may report several
+// keys at once), so every message names its full key: nodes[0].address: ...
+func prefixed(key string, err error) error {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = key + "." + l
+	}
+	return errors.New(strings.Join(lines, "\n"))
 }
 
 func decode(raw []byte, cfg *Config) error {
@@ -173,15 +221,6 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 	}
 	if v := getenv("CALLBOARD_TRUSTED_PROXIES"); v != "" {
 		cfg.TrustedProxies = splitList(v)
-	}
-	for i := range cfg.Nodes {
-		n := &cfg.Nodes[i]
-		if v := getenv(envKey(n.ID) + "ADDRESS"); v != "" {
-			n.Address = v
-		}
-		if v := getenv(envKey(n.ID) + "URL"); v != "" {
-			n.URL = v
-		}
 	}
 }
 
@@ -296,115 +335,22 @@ func (c *Config) Validate() error {
 	seen := map[string]bool{}
 	for i, n := range c.Nodes {
 		key := fmt.Sprintf("nodes[%d]", i)
-		if !nodeIDPattern.MatchString(n.ID) {
-			return fmt.Errorf("%s.id: %q must match %s", key, n.ID, nodeIDPattern)
+		if err := kit.CheckNodeID(n.ID); err != nil {
+			return fmt.Errorf("%s.id: %w", key, err)
 		}
 		if seen[n.ID] {
 			return fmt.Errorf("%s.id: %q is used by another node", key, n.ID)
 		}
 		seen[n.ID] = true
-		var mediaOK func(string) error
-		switch n.Kind {
-		case "freeswitch":
-			if _, _, err := splitHostPort(n.Address); err != nil {
-				return fmt.Errorf("%s.address: %q: %w", key, n.Address, err)
+		if _, ok := kit.Lookup(n.Kind); !ok {
+			if n.Kind == "" {
+				return fmt.Errorf("%s.kind: missing (%s)", key, strings.Join(kit.Kinds(), " or "))
 			}
-			if n.CommandTimeout < 0 {
-				return fmt.Errorf("%s.command_timeout: must be positive", key)
-			}
-			mediaOK = validFreeSWITCHMedia
-		case "asterisk":
-			if err := validHTTPURL(n.URL, "http", "https"); err != nil {
-				return fmt.Errorf("%s.url: %w", key, err)
-			}
-			if n.WebsocketURL != "" {
-				if err := validHTTPURL(n.WebsocketURL, "ws", "wss"); err != nil {
-					return fmt.Errorf("%s.websocket_url: %w", key, err)
-				}
-			}
-			if n.Username == "" {
-				return fmt.Errorf("%s.username: missing", key)
-			}
-			if !appNamePattern.MatchString(n.Application) {
-				return fmt.Errorf("%s.application: %q must match %s", key, n.Application, appNamePattern)
-			}
-			if n.UserEventName != "" && !appNamePattern.MatchString(n.UserEventName) {
-				return fmt.Errorf("%s.user_event_name: %q must match %s", key, n.UserEventName, appNamePattern)
-			}
-			if n.TalkThreshold < 0 || n.SilenceMs < 0 {
-				return fmt.Errorf("%s.talk_threshold/silence_ms: must not be negative", key)
-			}
-			if n.RESTTimeout < 0 {
-				return fmt.Errorf("%s.rest_timeout: must be positive", key)
-			}
-			mediaOK = validAsteriskMedia
-		case "":
-			return fmt.Errorf("%s.kind: missing (freeswitch or asterisk)", key)
-		default:
-			return fmt.Errorf("%s.kind: %q is not supported (freeswitch or asterisk)", key, n.Kind)
+			return fmt.Errorf("%s.kind: %q is not supported (%s)", key, n.Kind, strings.Join(kit.Kinds(), " or "))
 		}
 		if n.Password.IsZero() {
 			return fmt.Errorf("%s: no password: set %sPASSWORD, password_env or password_file", key, envKey(n.ID))
 		}
-		for name, target := range n.Media {
-			if !mediaNamePattern.MatchString(name) {
-				return fmt.Errorf("%s.media.%s: media names must match %s", key, name, mediaNamePattern)
-			}
-			if err := mediaOK(target); err != nil {
-				return fmt.Errorf("%s.media.%s: %w", key, name, err)
-			}
-		}
-	}
-	return nil
-}
-
-// oneToken refuses empty targets and any whitespace or control character:
-// a media target is spliced into an ESL command line or an ARI parameter.
-func oneToken(t string) error {
-	if t == "" {
-		return errors.New("empty target")
-	}
-	for _, r := range t {
-		if r <= ' ' || r == 0x7f {
-			return fmt.Errorf("target %q contains whitespace or a control character", t)
-		}
-	}
-	return nil
-}
-
-func validFreeSWITCHMedia(t string) error {
-	if err := oneToken(t); err != nil {
-		return err
-	}
-	if !strings.HasPrefix(t, "/") && !strings.HasPrefix(t, "tone_stream://") && !strings.HasPrefix(t, "silence_stream://") {
-		return fmt.Errorf("target %q must be an absolute file path, tone_stream:// or silence_stream://", t)
-	}
-	return nil
-}
-
-func validAsteriskMedia(t string) error {
-	if err := oneToken(t); err != nil {
-		return err
-	}
-	if !strings.HasPrefix(t, "sound:") && !strings.HasPrefix(t, "recording:") {
-		return fmt.Errorf("target %q must be a sound: or recording: URI", t)
-	}
-	if strings.ContainsAny(t, ",?&#%") {
-		return fmt.Errorf("target %q must not contain , ? & # or %%", t)
-	}
-	return nil
-}
-
-func validHTTPURL(raw string, schemes ...string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("%q is not a URL", raw)
-	}
-	if !slices.Contains(schemes, u.Scheme) || u.Host == "" {
-		return fmt.Errorf("%q must be %s://host:port/...", raw, strings.Join(schemes, " or "))
-	}
-	if u.User != nil {
-		return fmt.Errorf("%q must not carry credentials; use username and password_env", u.Redacted())
 	}
 	return nil
 }
