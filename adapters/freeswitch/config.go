@@ -8,14 +8,20 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/callboard/callboard/adapters"
 )
 
 // Config configures one FreeSWITCH node.
 type Config struct {
-	ID                string            // node id, e.g. "fs1"
-	Address           string            // host:port of the ESL socket
-	Password          string            // ESL password; never logged, never in an error text
-	STTSubclasses     []string          // CUSTOM subclasses carrying transcripts
+	ID            string   // node id, e.g. "fs1"
+	Address       string   // host:port of the ESL socket
+	Password      string   // ESL password; never logged, never in an error text
+	STTSubclasses []string // CUSTOM subclasses carrying caller transcripts (shorthand for auto-format caller rules)
+	// Transcripts are transcript rules (rules.go), matched before the
+	// STTSubclasses shorthand: e.g. a callbot's own subclass read as JSON and
+	// shown as the bot's lines.
+	Transcripts       []adapters.TranscriptRule
 	Media             map[string]string // allowlist: media name -> file path or tone_stream:// URI
 	BotPromptVariable string            // channel variable holding a playback's prompt text
 	CommandTimeout    time.Duration     // per command, default 5s

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"time"
 	_ "unsafe" // go:linkname
@@ -23,7 +24,12 @@ func (n *Node) subscription() []string {
 		"CHANNEL_EXECUTE", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY",
 		"CUSTOM", "conference::maintenance",
 	}
-	return append(list, n.cfg.STTSubclasses...)
+	for _, r := range n.rules {
+		if !slices.Contains(list, r.Event) {
+			list = append(list, r.Event)
+		}
+	}
+	return list
 }
 
 // reasonBacklogOverflow is the down reason when the consumer stopped taking
@@ -67,8 +73,8 @@ func (n *Node) session(ctx context.Context, emit func(adapters.Event), up func()
 	if !resp.IsOk() {
 		return false, fmt.Errorf("subscribe: %s", strings.TrimSpace(resp.GetReply()))
 	}
-	mp := newMapper(n.cfg.ID, n.cfg.STTSubclasses, n.cfg.BotPromptVariable, n.log)
-	if err := n.loadSnapshot(sctx, l, mp.m); err != nil {
+	mp := newMapper(n.cfg.ID, n.rules, n.cfg.BotPromptVariable, n.log)
+	if err := n.loadSnapshot(sctx, l, mp); err != nil {
 		return false, err
 	}
 	var utterances []adapters.Event
@@ -114,8 +120,9 @@ drain:
 	}
 }
 
-// loadSnapshot lists channels and conferences into an empty model.
-func (n *Node) loadSnapshot(ctx context.Context, l *link, m *model) error {
+// loadSnapshot lists channels (and dumps them, see dump.go) and conferences
+// into the mapper's empty model.
+func (n *Node) loadSnapshot(ctx context.Context, l *link, mp *mapper) error {
 	chansReply, err := l.api(ctx, "show channels as json")
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
@@ -123,6 +130,10 @@ func (n *Node) loadSnapshot(ctx context.Context, l *link, m *model) error {
 	chans, err := parseChannels(chansReply)
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
+	}
+	dumps, gone, err := n.dumpChannels(ctx, l, chans)
+	if err != nil {
+		return err
 	}
 	confsReply, err := l.api(ctx, "conference json_list")
 	if err != nil {
@@ -132,7 +143,7 @@ func (n *Node) loadSnapshot(ctx context.Context, l *link, m *model) error {
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
-	m.loadSnapshot(chans, confs, time.Now())
+	mp.loadSnapshot(chans, dumps, gone, confs, time.Now())
 	return nil
 }
 
