@@ -31,19 +31,31 @@ import (
 const defaultMaxDumps = 2000
 
 // parseDump turns a `uuid_dump <uuid> json` reply (one compact JSON object of
-// header -> value) into an event. Values are raw, while header() URL-decodes
-// anything with a '%': escape '%' so tone_stream://%(...) survives.
+// header -> value; a repeated header is an array of its values, as
+// variable_DP_MATCH on the captured SIP leg) into an event. Values are raw,
+// while header() URL-decodes anything with a '%': escape '%' so
+// tone_stream://%(...) survives.
 func parseDump(body string) (*eslgo.Event, error) {
-	var kv map[string]string
+	var kv map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(body), &kv); err != nil {
 		return nil, fmt.Errorf("parse uuid_dump reply: %w", err)
 	}
-	if !uuidPattern.MatchString(kv["Unique-ID"]) {
-		return nil, fmt.Errorf("parse uuid_dump reply: no valid Unique-ID")
-	}
 	ev := &eslgo.Event{Headers: make(textproto.MIMEHeader, len(kv))}
-	for k, v := range kv {
-		ev.Headers[textproto.CanonicalMIMEHeaderKey(k)] = []string{strings.ReplaceAll(v, "%", "%25")}
+	for k, raw := range kv {
+		var vs []string
+		var v string
+		if json.Unmarshal(raw, &v) == nil {
+			vs = []string{v}
+		} else if json.Unmarshal(raw, &vs) != nil {
+			continue // neither a string nor a list of them: not a header
+		}
+		for i := range vs {
+			vs[i] = strings.ReplaceAll(vs[i], "%", "%25")
+		}
+		ev.Headers[textproto.CanonicalMIMEHeaderKey(k)] = vs
+	}
+	if !uuidPattern.MatchString(header(ev, "Unique-ID")) {
+		return nil, fmt.Errorf("parse uuid_dump reply: no valid Unique-ID")
 	}
 	return ev, nil
 }
@@ -117,9 +129,29 @@ func (p *mapper) loadSnapshot(chans []channelRow, dumps map[string]*eslgo.Event,
 	for _, e := range entries {
 		if e.dump != nil {
 			p.upsertLeg(e.dump) // events are discarded: the snapshot reports the result
+			p.firstSightCallee(e.row)
 			continue
 		}
 		p.m.rowLeg(e.row)
 	}
 	p.m.loadConferences(confs, now)
+}
+
+// firstSightCallee makes a dumped leg's callee what the live path saw at
+// CHANNEL_CREATE, which it keeps for the call's life: the destination then
+// is the row's initial_dest (a loopback A leg's destination later reads as
+// the extension it ran), and an originated (outbound) leg's callee name was
+// the "Outbound Call" placeholder, which the cid flip later turns into the
+// leg's own caller.
+func (p *mapper) firstSightCallee(r channelRow) {
+	l := p.m.legs[r.UUID]
+	if l == nil {
+		return
+	}
+	if r.InitialDest != "" {
+		l.calleeNumber = r.InitialDest
+	}
+	if l.Direction == "outbound" && l.calleeName == l.callerName {
+		l.calleeName = ""
+	}
 }
