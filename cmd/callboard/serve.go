@@ -51,6 +51,7 @@ func buildNodes(cfg *config.Config, log *slog.Logger) ([]adapters.Node, error) {
 				Address:           n.Address,
 				Password:          n.Password.Reveal(),
 				STTSubclasses:     n.STTSubclasses,
+				Transcripts:       n.Transcripts,
 				Media:             n.Media,
 				BotPromptVariable: n.BotPromptVariable,
 				CommandTimeout:    n.CommandTimeout,

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/callboard/callboard/adapters"
 )
 
 // Secret is a credential. It prints, logs and marshals as "***" so that a
@@ -66,14 +68,18 @@ type Node struct {
 	Kind string `yaml:"kind"` // freeswitch or asterisk
 
 	// FreeSWITCH Event Socket.
-	Address           string            `yaml:"address"`
-	PasswordEnv       string            `yaml:"password_env"`
-	PasswordFile      string            `yaml:"password_file"`
-	InlinePassword    string            `yaml:"password"` // refused: secrets do not belong in the file
-	STTSubclasses     []string          `yaml:"stt_subclasses"`
-	BotPromptVariable string            `yaml:"bot_prompt_variable"`
-	CommandTimeout    time.Duration     `yaml:"command_timeout"`
-	Media             map[string]string `yaml:"media"`
+	Address        string   `yaml:"address"`
+	PasswordEnv    string   `yaml:"password_env"`
+	PasswordFile   string   `yaml:"password_file"`
+	InlinePassword string   `yaml:"password"` // refused: secrets do not belong in the file
+	STTSubclasses  []string `yaml:"stt_subclasses"`
+	// Transcripts are transcript rules (subclass, format, speaker, speaker
+	// field/values), matched before stt_subclasses; validated by the adapter.
+	// TODO(adapter kit): moves into the freeswitch package with the rest.
+	Transcripts       []adapters.TranscriptRule `yaml:"transcripts"`
+	BotPromptVariable string                    `yaml:"bot_prompt_variable"`
+	CommandTimeout    time.Duration             `yaml:"command_timeout"`
+	Media             map[string]string         `yaml:"media"`
 
 	// Asterisk REST Interface (kind: asterisk). Password as above.
 	URL           string        `yaml:"url"`           // http://host:8088/ari
