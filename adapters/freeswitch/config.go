@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/adapters/kit"
 	"github.com/callboard/callboard/adapters/runloop"
 )
@@ -20,18 +21,22 @@ import (
 // new per-node setting is one field here. Fields tagged "-" come from the
 // common keys (id, password) or from the program.
 type Config struct {
-	ID                string            `yaml:"-"`                   // node id, e.g. "fs1"
-	Address           string            `yaml:"address"`             // host:port of the ESL socket
-	Password          string            `yaml:"-"`                   // ESL password; never logged, never in an error text
-	STTSubclasses     []string          `yaml:"stt_subclasses"`      // CUSTOM subclasses carrying transcripts
-	Media             map[string]string `yaml:"media"`               // allowlist: media name -> absolute file path, tone_stream:// or silence_stream://
-	BotPromptVariable string            `yaml:"bot_prompt_variable"` // channel variable holding a playback's prompt text
-	CommandTimeout    time.Duration     `yaml:"command_timeout"`     // per command, default 5s
-	DialTimeout       time.Duration     `yaml:"dial_timeout"`        // dial plus auth, default 5s
-	ProbeInterval     time.Duration     `yaml:"probe_interval"`      // liveness probe (api status) interval, default 10s
-	BackoffMin        time.Duration     `yaml:"backoff_min"`         // first reconnect delay, default runloop.DefaultBackoffMin
-	BackoffMax        time.Duration     `yaml:"backoff_max"`         // reconnect delay cap, default runloop.DefaultBackoffMax (2s)
-	Logger            *slog.Logger      `yaml:"-"`
+	ID            string   `yaml:"-"`              // node id, e.g. "fs1"
+	Address       string   `yaml:"address"`        // host:port of the ESL socket
+	Password      string   `yaml:"-"`              // ESL password; never logged, never in an error text
+	STTSubclasses []string `yaml:"stt_subclasses"` // CUSTOM subclasses carrying caller transcripts (shorthand for auto-format caller rules)
+	// Transcripts are transcript rules (rules.go), matched before the
+	// STTSubclasses shorthand: e.g. a callbot's own subclass read as JSON and
+	// shown as the bot's lines.
+	Transcripts       []adapters.TranscriptRule `yaml:"transcripts"`
+	Media             map[string]string         `yaml:"media"`               // allowlist: media name -> absolute file path, tone_stream:// or silence_stream://
+	BotPromptVariable string                    `yaml:"bot_prompt_variable"` // channel variable holding a playback's prompt text
+	CommandTimeout    time.Duration             `yaml:"command_timeout"`     // per command, default 5s
+	DialTimeout       time.Duration             `yaml:"dial_timeout"`        // dial plus auth, default 5s
+	ProbeInterval     time.Duration             `yaml:"probe_interval"`      // liveness probe (api status) interval, default 10s
+	BackoffMin        time.Duration             `yaml:"backoff_min"`         // first reconnect delay, default runloop.DefaultBackoffMin
+	BackoffMax        time.Duration             `yaml:"backoff_max"`         // reconnect delay cap, default runloop.DefaultBackoffMax (2s)
+	Logger            *slog.Logger              `yaml:"-"`
 }
 
 // DefaultSTTSubclasses are the transcript events subscribed to when
@@ -104,6 +109,9 @@ func (cfg Config) validate() error {
 		if !subclassPattern.MatchString(s) {
 			bad("stt_subclasses", "%q must look like module::event", s)
 		}
+	}
+	if err := validateRules(effectiveRules(cfg.Transcripts, cfg.STTSubclasses)); err != nil {
+		bad("transcripts", "%v", err)
 	}
 	if !variablePattern.MatchString(cfg.BotPromptVariable) {
 		bad("bot_prompt_variable", "%q must match %s", cfg.BotPromptVariable, variablePattern)

@@ -2,6 +2,7 @@ package freeswitch_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,17 +27,38 @@ func TestConformance(t *testing.T) {
 		}
 		t.Cleanup(func() { fake.Close() })
 		media := map[string]string{"beep": "tone_stream://%(500,0,800)"}
-		node, err := freeswitch.New(freeswitch.Config{
+		cfg := freeswitch.Config{
 			ID: "fs1", Address: fake.Addr(), Password: "conformance-pw", Media: media, Logger: quiet,
 			CommandTimeout: 2 * time.Second, ProbeInterval: 200 * time.Millisecond,
 			// Long enough that Offline's changes happen while the node is away.
 			BackoffMin: 300 * time.Millisecond, BackoffMax: 600 * time.Millisecond,
-		})
+			Transcripts: []adapters.TranscriptRule{botRule},
+		}
+		node, err := freeswitch.New(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return adaptertest.Harness{Node: node, PBX: &eslPBX{fake: fake, media: media}, Media: "beep"}
+		return adaptertest.Harness{
+			Node: node, PBX: &eslPBX{fake: fake, media: media}, Media: "beep",
+			// A callboard restarted mid-call: a second node, same config, same PBX.
+			Restart: func(t *testing.T) adapters.Node {
+				n, err := freeswitch.New(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			},
+			// uuid_dump carries Caller-Channel-Answered-Time (µs).
+			ExactAnswerTimes: true,
+		}
 	})
+}
+
+// botRule reads a callbot's own replies: its CUSTOM subclass, a JSON body
+// with "text", and a header naming the speaker in the bot's own words.
+var botRule = adapters.TranscriptRule{
+	Event: "callbot::reply", Format: "json", Speaker: adapters.SpeakerBot,
+	SpeakerField: "callbot-speaker", SpeakerValues: map[string]adapters.Speaker{"assistant": adapters.SpeakerBot, "user": adapters.SpeakerCaller},
 }
 
 // eslPBX drives the ESL fake for the conformance suite.
@@ -119,4 +141,27 @@ func (p *eslPBX) ExpectAction(t testing.TB, a adapters.Action) {
 func (p *eslPBX) Offline(t testing.TB, change func()) {
 	p.fake.DisconnectAll()
 	change()
+}
+
+// Dial places a bridged two-party call (A leg running bridge, originated B
+// leg); its call id is the A leg.
+func (p *eslPBX) Dial(t testing.TB, caller, callee adaptertest.Party) string {
+	a, _ := p.fake.Dial(eslfake.Party(caller), eslfake.Party(callee))
+	return a
+}
+
+// PhoneHold is the caller's phone holding (a re-INVITE on its SIP leg).
+func (p *eslPBX) PhoneHold(t testing.TB, callID string, held bool) {
+	reply, err := p.fake.Hold(callID, held)
+	if err != nil || reply != "+OK Success\n" {
+		t.Fatalf("hold %v on %s: %q %v", held, callID, reply, err)
+	}
+}
+
+// BotEvent is the callbot reporting its reply as its own CUSTOM event.
+func (p *eslPBX) BotEvent(t testing.TB, callID, text string) {
+	body, _ := json.Marshal(map[string]string{"text": text})
+	if err := p.fake.FireCustom(callID, botRule.Event, [][2]string{{"callbot-speaker", "assistant"}}, body); err != nil {
+		t.Fatal(err)
+	}
 }

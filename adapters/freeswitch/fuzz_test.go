@@ -64,7 +64,7 @@ func FuzzEventMapper(f *testing.F) {
 		if !ok {
 			return
 		}
-		mp := newMapper("fs1", DefaultSTTSubclasses, DefaultBotPromptVariable, quiet)
+		mp := newMapper("fs1", effectiveRules(nil, DefaultSTTSubclasses), DefaultBotPromptVariable, quiet)
 		for _, e := range prefix {
 			mp.apply(e)
 		}

@@ -12,20 +12,20 @@ import (
 
 // mapper turns ordered ESL events into model changes and domain events.
 type mapper struct {
-	m             *model
-	sttSubclasses []string
-	promptVar     string // header name of the bot prompt channel variable
-	log           *slog.Logger
-	now           func() time.Time
+	m         *model
+	rules     []adapters.TranscriptRule // defaulted (effectiveRules)
+	promptVar string                    // header name of the bot prompt channel variable
+	log       *slog.Logger
+	now       func() time.Time
 }
 
-func newMapper(node string, sttSubclasses []string, botPromptVariable string, log *slog.Logger) *mapper {
+func newMapper(node string, rules []adapters.TranscriptRule, botPromptVariable string, log *slog.Logger) *mapper {
 	return &mapper{
-		m:             newModel(node),
-		sttSubclasses: sttSubclasses,
-		promptVar:     "variable_" + botPromptVariable,
-		log:           log,
-		now:           time.Now,
+		m:         newModel(node),
+		rules:     rules,
+		promptVar: "variable_" + botPromptVariable,
+		log:       log,
+		now:       time.Now,
 	}
 }
 
@@ -48,8 +48,8 @@ func (p *mapper) apply(ev *eslgo.Event) []adapters.Event {
 		if sub == "conference::maintenance" {
 			return p.conferenceEvent(ev)
 		}
-		if slices.Contains(p.sttSubclasses, sub) {
-			return p.transcript(ev, sub)
+		if r := ruleFor(p.rules, sub); r != nil {
+			return p.transcript(ev, r)
 		}
 	}
 	return nil
@@ -170,16 +170,18 @@ func (p *mapper) botPrompt(ev *eslgo.Event) []adapters.Event {
 	}}}
 }
 
-// transcript maps an STT module's CUSTOM event to a caller utterance. A
-// body that does not parse is logged and skipped.
-func (p *mapper) transcript(ev *eslgo.Event, subclass string) []adapters.Event {
+// transcript maps a CUSTOM event matched by a transcript rule to an
+// utterance of the rule's speaker. A body that does not parse is logged and
+// skipped.
+func (p *mapper) transcript(ev *eslgo.Event, r *adapters.TranscriptRule) []adapters.Event {
+	subclass := r.Event
 	uuid := header(ev, "Unique-ID")
 	if uuid == "" {
 		p.log.Debug("transcript without Unique-ID skipped", "subclass", subclass)
 		return nil
 	}
 	callID := p.m.callOf(uuid)
-	t, err := parseTranscript(subclass, ev.Body)
+	t, err := parseRuleBody(r, ev.Body)
 	if err != nil {
 		p.log.Warn("transcript body not understood, skipped", "call", callID, "subclass", subclass,
 			"bytes", len(ev.Body), "err", err)
@@ -194,7 +196,7 @@ func (p *mapper) transcript(ev *eslgo.Event, subclass string) []adapters.Event {
 		vendor = t.vendor
 	}
 	return []adapters.Event{adapters.UtteranceAdded{Utterance: adapters.Utterance{
-		Node: p.m.node, CallID: callID, Speaker: adapters.SpeakerCaller,
+		Node: p.m.node, CallID: callID, Speaker: speakerOf(r, ev),
 		Text: t.text, Final: t.final, StartMs: t.startMs, EndMs: t.endMs, Vendor: vendor,
 		At: eventTime(ev, p.now()),
 	}}}

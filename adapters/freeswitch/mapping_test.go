@@ -14,7 +14,7 @@ import (
 var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func newTestMapper() *mapper {
-	return newMapper("fs1", DefaultSTTSubclasses, DefaultBotPromptVariable, quietLog)
+	return newMapper("fs1", effectiveRules(nil, DefaultSTTSubclasses), DefaultBotPromptVariable, quietLog)
 }
 
 // feed applies events in order and returns everything emitted; after is

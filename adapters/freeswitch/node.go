@@ -22,6 +22,8 @@ type Node struct {
 	hold  time.Duration // reorder window
 	// maxBacklog bounds the events a session buffers while emit blocks.
 	maxBacklog int
+	maxDumps   int                       // uuid_dump round trips per snapshot (dump.go)
+	rules      []adapters.TranscriptRule // effectiveRules of the config
 	running    atomic.Bool
 	// onDelay, if set by a test, sees each reconnect delay.
 	onDelay func(attempt int, d time.Duration)
@@ -50,13 +52,19 @@ func New(cfg Config) (*Node, error) {
 	}
 	slices.Sort(media)
 	cfg.STTSubclasses = slices.Clone(cfg.STTSubclasses)
+	rules := effectiveRules(cfg.Transcripts, cfg.STTSubclasses)
+	if err := validateRules(rules); err != nil {
+		return nil, err
+	}
 	return &Node{
+		rules: rules,
 		cfg:   cfg,
 		log:   cfg.Logger.With("node", cfg.ID),
 		media: media,
 		hold:  reorderHold,
 
 		maxBacklog: defaultMaxBacklog,
+		maxDumps:   defaultMaxDumps,
 	}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/internal/config"
 )
 
@@ -82,5 +83,32 @@ func TestSectionErrorsNameTheKey(t *testing.T) {
 				t.Fatalf("error leaks the secret: %v", err)
 			}
 		})
+	}
+}
+
+// TestSectionTranscriptRules: the transcripts key decodes into rules, each
+// key checked strictly; configs without it still load.
+func TestSectionTranscriptRules(t *testing.T) {
+	cfg, err := loadYAML(t, fsYAML+`    transcripts:
+      - event: callbot::reply
+        format: json
+        speaker: bot
+        speaker_field: callbot-speaker
+        speaker_values: {assistant: bot, user: caller}
+`, map[string]string{"FS1_PW": sectionPW})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := cfg.Nodes[0].Spec.(Config).Transcripts
+	if len(rules) != 1 || rules[0].Event != "callbot::reply" || rules[0].Format != "json" || rules[0].Speaker != adapters.SpeakerBot ||
+		rules[0].SpeakerField != "callbot-speaker" || rules[0].SpeakerValues["user"] != adapters.SpeakerCaller {
+		t.Fatalf("rules = %+v", rules)
+	}
+	if _, err := loadYAML(t, fsYAML+"    transcripts:\n      - event: callbot::reply\n        speakr: bot\n", map[string]string{"FS1_PW": sectionPW}); err == nil ||
+		!strings.Contains(err.Error(), "speakr") {
+		t.Fatalf("a misspelt rule key loaded: %v", err)
+	}
+	if _, err := loadYAML(t, fsYAML+"    transcripts:\n      - event: callbot::reply\n        format: yaml\n", map[string]string{"FS1_PW": sectionPW}); err == nil {
+		t.Fatal("an unknown rule format loaded")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"time"
 	_ "unsafe" // go:linkname
@@ -24,7 +25,12 @@ func (n *Node) subscription() []string {
 		"CHANNEL_EXECUTE", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY",
 		"CUSTOM", "conference::maintenance",
 	}
-	return append(list, n.cfg.STTSubclasses...)
+	for _, r := range n.rules {
+		if !slices.Contains(list, r.Event) {
+			list = append(list, r.Event)
+		}
+	}
+	return list
 }
 
 // reasonBacklogOverflow is the down reason when the consumer stopped taking
@@ -85,8 +91,8 @@ func (c connector) Connect(ctx context.Context) (runloop.Session, error) {
 // events buffered meanwhile and makes the link available to actions.
 func (s *session) Snapshot(ctx context.Context) (adapters.Snapshot, error) {
 	n := s.n
-	s.mp = newMapper(n.cfg.ID, n.cfg.STTSubclasses, n.cfg.BotPromptVariable, n.log)
-	if err := n.loadSnapshot(ctx, s.l, s.mp.m); err != nil {
+	s.mp = newMapper(n.cfg.ID, n.rules, n.cfg.BotPromptVariable, n.log)
+	if err := n.loadSnapshot(ctx, s.l, s.mp); err != nil {
 		return adapters.Snapshot{}, errors.New(n.redact(err.Error()))
 	}
 	s.utterances = nil
@@ -144,8 +150,9 @@ func (s *session) Close() {
 	s.cancel()
 }
 
-// loadSnapshot lists channels and conferences into an empty model.
-func (n *Node) loadSnapshot(ctx context.Context, l *link, m *model) error {
+// loadSnapshot lists channels (and dumps them, see dump.go) and conferences
+// into the mapper's empty model.
+func (n *Node) loadSnapshot(ctx context.Context, l *link, mp *mapper) error {
 	chansReply, err := l.api(ctx, "show channels as json")
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
@@ -153,6 +160,10 @@ func (n *Node) loadSnapshot(ctx context.Context, l *link, m *model) error {
 	chans, err := parseChannels(chansReply)
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
+	}
+	dumps, gone, err := n.dumpChannels(ctx, l, chans)
+	if err != nil {
+		return err
 	}
 	confsReply, err := l.api(ctx, "conference json_list")
 	if err != nil {
@@ -162,7 +173,7 @@ func (n *Node) loadSnapshot(ctx context.Context, l *link, m *model) error {
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
-	m.loadSnapshot(chans, confs, time.Now())
+	mp.loadSnapshot(chans, dumps, gone, confs, time.Now())
 	return nil
 }
 

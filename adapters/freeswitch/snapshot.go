@@ -84,45 +84,50 @@ func parseConferences(body string) ([]confRow, error) {
 	return rows, nil
 }
 
-// loadSnapshot fills an empty model from the two listings taken at now.
-// `show channels` does not link the halves of a loopback pair (their
-// call_uuid is empty), nor give an answer time; events fill those in later.
+// loadSnapshot fills an empty model from the two listings taken at now,
+// without uuid_dump data: `show channels` does not link the halves of a
+// loopback pair (their call_uuid is empty), nor give an answer time.
 func (m *model) loadSnapshot(chans []channelRow, confs []confRow, now time.Time) {
 	for _, r := range chans {
-		if !uuidPattern.MatchString(r.UUID) {
-			continue
-		}
-		l := &leg{joined: len(m.legs)}
-		l.UUID, l.Name, l.Direction = r.UUID, r.Name, r.Direction
-		l.State = legState(r.CallState, "")
-		if secs, err := strconv.ParseInt(r.CreatedEpoch, 10, 64); err == nil && secs > 0 {
-			l.CreatedAt = time.Unix(secs, 0).UTC()
-		}
-		// Same caller-id flip as in events: an originated (outbound) leg
-		// shows the callee's id; its initial caller id is the real one.
-		l.callerName, l.callerNumber = r.CIDName, r.CIDNum
-		l.calleeNumber = r.Dest
-		if r.Direction == "outbound" && (r.InitialCIDName != "" || r.InitialCIDNum != "") {
-			l.callerName, l.callerNumber = r.InitialCIDName, r.InitialCIDNum
-			if r.InitialDest != "" {
-				l.calleeNumber = r.InitialDest
-			}
-		}
-		m.legs[l.UUID] = l
+		m.rowLeg(r)
 	}
-	// Attach in creation order so a call's id is its oldest leg's uuid.
-	for _, r := range chans {
-		l := m.legs[r.UUID]
-		if l == nil || l.callID != "" {
-			continue
-		}
-		var refs []string
-		if uuidPattern.MatchString(r.CallUUID) && r.CallUUID != r.UUID {
-			refs = append(refs, r.CallUUID)
-		}
-		m.attachLeg(l, refs)
-		m.link(l, refs)
+	m.loadConferences(confs, now)
+}
+
+// rowLeg adds the leg of one `show channels` row, linked through call_uuid
+// (the bridged B leg names its A leg there).
+func (m *model) rowLeg(r channelRow) {
+	if !uuidPattern.MatchString(r.UUID) || m.legs[r.UUID] != nil {
+		return
 	}
+	l := &leg{joined: len(m.legs)}
+	l.UUID, l.Name, l.Direction = r.UUID, r.Name, r.Direction
+	l.State = legState(r.CallState, "")
+	if secs, err := strconv.ParseInt(r.CreatedEpoch, 10, 64); err == nil && secs > 0 {
+		l.CreatedAt = time.Unix(secs, 0).UTC()
+	}
+	// Same caller-id flip as in events: an originated (outbound) leg
+	// shows the callee's id; its initial caller id is the real one.
+	l.callerName, l.callerNumber = r.CIDName, r.CIDNum
+	l.calleeNumber = r.Dest
+	if r.Direction == "outbound" && (r.InitialCIDName != "" || r.InitialCIDNum != "") {
+		l.callerName, l.callerNumber = r.InitialCIDName, r.InitialCIDNum
+		if r.InitialDest != "" {
+			l.calleeNumber = r.InitialDest
+		}
+	}
+	m.legs[l.UUID] = l
+	var refs []string
+	if uuidPattern.MatchString(r.CallUUID) && r.CallUUID != r.UUID {
+		refs = append(refs, r.CallUUID)
+	}
+	m.attachLeg(l, refs)
+	m.link(l, refs)
+}
+
+// loadConferences adds the rooms and members of `conference json_list`;
+// legs must be loaded first so members find their calls.
+func (m *model) loadConferences(confs []confRow, now time.Time) {
 	for _, c := range confs {
 		if c.Name == "" {
 			continue

@@ -39,6 +39,10 @@ func (s *Server) API(line string) string {
 		}
 		s.hangupLocked(ch, strings.TrimSpace(cause))
 		return "+OK\n"
+	case "uuid_dump":
+		return s.dump(arg)
+	case "uuid_hold":
+		return s.holdAPI(arg)
 	case "uuid_broadcast":
 		f := strings.Fields(arg)
 		if len(f) < 2 {
@@ -152,6 +156,17 @@ func (s *Server) sendEvent(arg string, hdrs []header, body []byte) string {
 // inside FreeSWITCH: CUSTOM subclass, the channel's data, the vendor header
 // and the JSON body.
 func (s *Server) FireSTT(uuid, subclass, vendor string, body []byte) error {
+	var extra [][2]string
+	if vendor != "" {
+		extra = append(extra, [2]string{"transcription-vendor", vendor})
+	}
+	return s.FireCustom(uuid, subclass, extra, body)
+}
+
+// FireCustom fires a CUSTOM event with the channel's data, extra headers
+// after it and a body, the way a module or a callbot's Lua/ESL code does with
+// switch_event_fire (as stt_emit.lua in the traces).
+func (s *Server) FireCustom(uuid, subclass string, extra [][2]string, body []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch, err := s.lookup(uuid)
@@ -161,8 +176,8 @@ func (s *Server) FireSTT(uuid, subclass, vendor string, body []byte) error {
 	e := s.newEvent("CUSTOM", subclass, "switch_cpp.cpp", "Event", 315)
 	e.addAll(ch.channelHeaders())
 	e.addAll(ch.varHeaders())
-	if vendor != "" {
-		e.add("transcription-vendor", vendor)
+	for _, h := range extra {
+		e.add(h[0], h[1])
 	}
 	e.body = append([]byte(nil), body...)
 	s.fire(e)

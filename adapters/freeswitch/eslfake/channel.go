@@ -11,6 +11,7 @@ import (
 // channel is one call leg.
 type channel struct {
 	uuid, name, direction string
+	callUUID              string // Channel-Call-UUID: the originating A leg for a bridged B leg, else uuid
 	caller, callee        Party
 	dest                  string
 	source                string
@@ -20,6 +21,7 @@ type channel struct {
 	vars                  []header // fixed variable_* headers, in order
 
 	created, answered, hungup, bridged int64 // µs since epoch, 0 = not yet
+	lastHold                           int64 // µs of the last SIP hold (Caller-Channel-Last-Hold)
 
 	state       string // CS_*
 	stateNum    int
@@ -42,7 +44,7 @@ func (ch *channel) channelHeaders() []header {
 		{"Channel-State-Number", strconv.Itoa(ch.stateNum)}, {"Channel-Name", ch.name},
 		{"Unique-ID", ch.uuid}, {"Call-Direction", ch.direction},
 		{"Presence-Call-Direction", ch.direction}, {"Channel-HIT-Dialplan", "true"},
-		{"Channel-Call-UUID", ch.uuid}, {"Answer-State", ch.answerState},
+		{"Channel-Call-UUID", ch.callUUID}, {"Answer-State", ch.answerState},
 	}
 	if ch.cause != "" {
 		hs = append(hs, header{"Hangup-Cause", ch.cause})
@@ -53,9 +55,11 @@ func (ch *channel) channelHeaders() []header {
 		header{"Channel-Write-Codec-Rate", "8000"}, header{"Channel-Write-Codec-Bit-Rate", "128000"})
 	hs = append(hs, ch.profileHeaders("Caller-", true)...)
 	if ch.other != nil {
-		typ := "originator"
-		if ch.direction == "inbound" {
-			typ = "originatee"
+		// The leg that originated the other calls it its originatee; the
+		// originated B leg (whose call uuid is the A leg) its originator.
+		typ := "originatee"
+		if ch.callUUID != ch.uuid {
+			typ = "originator"
 		}
 		hs = append(hs, header{"Other-Type", typ})
 		hs = append(hs, ch.other.profileHeaders("Other-Leg-", false)...)
@@ -83,7 +87,7 @@ func (ch *channel) profileHeaders(p string, full bool) []header {
 		header{p + "Channel-Answered-Time", us(ch.answered)}, header{p + "Channel-Progress-Time", "0"},
 		header{p + "Channel-Progress-Media-Time", "0"}, header{p + "Channel-Hangup-Time", us(ch.hungup)},
 		header{p + "Channel-Transfer-Time", "0"}, header{p + "Channel-Resurrect-Time", "0"},
-		header{p + "Channel-Bridged-Time", us(ch.bridged)}, header{p + "Channel-Last-Hold", "0"},
+		header{p + "Channel-Bridged-Time", us(ch.bridged)}, header{p + "Channel-Last-Hold", us(ch.lastHold)},
 		header{p + "Channel-Hold-Accum", "0"}, header{p + "Screen-Bit", "true"},
 		header{p + "Privacy-Hide-Name", "false"}, header{p + "Privacy-Hide-Number", "false"})
 	return hs
@@ -185,6 +189,10 @@ func (s *Server) AddChannel(spec ChannelSpec) string {
 	if ch.uuid == "" {
 		ch.uuid = newUUID()
 	}
+	ch.callUUID = ch.uuid
+	if spec.OtherLeg != "" {
+		ch.callUUID = spec.OtherLeg // a B leg names the leg that originated it
+	}
 	if ch.direction == "" {
 		ch.direction = "inbound"
 	}
@@ -209,7 +217,7 @@ func (s *Server) AddChannel(spec ChannelSpec) string {
 	}
 	ch.vars = []header{
 		{"variable_direction", ch.direction}, {"variable_uuid", ch.uuid},
-		{"variable_call_uuid", ch.uuid}, {"variable_session_id", strconv.Itoa(ch.sessionID)},
+		{"variable_call_uuid", ch.callUUID}, {"variable_session_id", strconv.Itoa(ch.sessionID)},
 		{"variable_channel_name", ch.name}, {"variable_read_codec", "L16"},
 		{"variable_read_rate", "8000"}, {"variable_write_codec", "L16"}, {"variable_write_rate", "8000"},
 	}
@@ -327,8 +335,9 @@ func (s *Server) hangupLocked(ch *channel, cause string) {
 			tail{header{"Application", ch.app}, header{"Application-Data", ch.appData}, header{"Application-Response", "_none_"}}))
 		ch.lastApp = ch.app
 	}
-	if b := ch.bridgedTo; b != nil {
-		ch.bridgedTo, b.bridgedTo = nil, nil
+	partner := ch.bridgedTo
+	if partner != nil {
+		ch.bridgedTo, partner.bridgedTo = nil, nil
 	}
 	ch.state = "CS_HANGUP"
 	s.setState(ch, "CS_HANGUP", 10)
@@ -340,6 +349,12 @@ func (s *Server) hangupLocked(ch *channel, cause string) {
 	s.fire(s.channelEvent(ch, "CHANNEL_DESTROY", "switch_core_session.c", "switch_core_session_perform_destroy", 1584, true))
 	s.setState(ch, "CS_DESTROY", 12)
 	delete(s.channels, ch.uuid)
+	// The bridge app's B leg and the leg that ran bridge end together (the
+	// default hangup_after_bridge of a dialplan bridge); unrelated legs that
+	// were merely bridged keep going.
+	if partner != nil && (partner.callUUID == ch.uuid || ch.callUUID == partner.uuid) {
+		s.hangupLocked(partner, cause)
+	}
 }
 
 // Execute runs a dialplan application on a channel: CHANNEL_EXECUTE, for

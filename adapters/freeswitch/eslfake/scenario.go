@@ -17,6 +17,12 @@ var demoPeople = []Party{
 	{"Bob Tanaka", "5724"}, {"박지훈", "01034567890"}, {"Carol Nguyen", "5725"},
 	{"최유나", "01045678901"}, {"Dan Smith", "5727"}, {"정하늘", "01056789012"},
 	{"Erin Walsh", "5900"}, {"강서준", "01067890123"}, {"Frank Ortiz", "5901"},
+	{"Grace Kim", "5902"}, {"윤지아", "01078901234"}, {"Henry Dubois", "5903"},
+	{"임도윤", "01089012345"}, {"Irene Costa", "5904"}, {"한예린", "01090123456"},
+	{"Jack Brennan", "5905"}, {"오민석", "01011223344"}, {"Kara Lindqvist", "5906"},
+	{"서하준", "01022334455"}, {"Leo Marchetti", "5907"}, {"신유진", "01033445566"},
+	{"Maya Patel", "5908"}, {"조은우", "01044556677"}, {"Noah Fischer", "5909"},
+	{"배수아", "01066778899"},
 }
 
 type demoLine struct {
@@ -63,8 +69,9 @@ func RunDemoScaled(ctx context.Context, s *Server, rng *rand.Rand, speed float64
 type demo struct {
 	s     *Server
 	speed float64
-	mu    sync.Mutex // guards rng (math/rand/v2 Rand is not safe for concurrent use)
+	mu    sync.Mutex // guards rng (math/rand/v2 Rand is not safe for concurrent use) and busy
 	rng   *rand.Rand
+	busy  map[string]bool // numbers of the people on a call now
 }
 
 func (d *demo) intn(n int) int {
@@ -92,25 +99,35 @@ func sleep(ctx context.Context, t time.Duration) bool {
 	}
 }
 
-// person picks someone not already on a call: each demo person is on at
-// most one call at a time, as in life.
-func (d *demo) person() Party {
-	d.s.mu.Lock()
-	inUse := map[string]bool{}
-	for _, ch := range d.s.channels {
-		inUse[ch.caller.Number] = true
-	}
-	d.s.mu.Unlock()
+// reserve picks someone who is not on any call (as caller, callee or
+// conference member) and marks them busy until release: nobody calls
+// themselves, joins a room twice or is on two calls at once.
+func (d *demo) reserve() (Party, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	var free []Party
 	for _, p := range demoPeople {
-		if !inUse[p.Number] {
+		if !d.busy[p.Number] {
 			free = append(free, p)
 		}
 	}
 	if len(free) == 0 {
-		return demoPeople[d.intn(len(demoPeople))]
+		return Party{}, false
 	}
-	return free[d.intn(len(free))]
+	p := free[d.rng.IntN(len(free))]
+	if d.busy == nil {
+		d.busy = map[string]bool{}
+	}
+	d.busy[p.Number] = true
+	return p, true
+}
+
+func (d *demo) release(ps ...Party) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, p := range ps {
+		delete(d.busy, p.Number)
+	}
 }
 
 func (d *demo) alive(uuid string) bool {
@@ -119,7 +136,8 @@ func (d *demo) alive(uuid string) bool {
 	return d.s.channels[uuid] != nil
 }
 
-// plainCalls keeps 4-10 ordinary calls up, each lasting 20-90 s.
+// plainCalls keeps 4-8 ordinary two-party calls up, each lasting 20-90 s
+// (demoPeople is large enough for them and the conference at once).
 func (d *demo) plainCalls(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -129,7 +147,7 @@ func (d *demo) plainCalls(ctx context.Context) {
 		mu.Lock()
 		n := active
 		mu.Unlock()
-		if n < 4+d.intn(7) {
+		if n < 4+d.intn(5) {
 			mu.Lock()
 			active++
 			mu.Unlock()
@@ -148,19 +166,24 @@ func (d *demo) plainCalls(ctx context.Context) {
 	}
 }
 
+// plainCall is an ordinary two-party call between two free people: the
+// caller's leg bridged to the callee's (eslfake.Dial), as a dialplan bridge.
 func (d *demo) plainCall(ctx context.Context) {
-	caller, callee := d.person(), d.person()
-	for i := 0; i < 10 && callee.Number == caller.Number; i++ {
-		callee = d.person() // nobody calls themselves
+	caller, ok := d.reserve()
+	if !ok {
+		return
 	}
-	uuid := d.s.AddChannel(ChannelSpec{Caller: caller, Callee: callee, Destination: callee.Number})
+	defer d.release(caller)
+	callee, ok := d.reserve()
+	if !ok {
+		return
+	}
+	defer d.release(callee)
+	if !sleep(ctx, d.between(0, 2)) {
+		return
+	}
+	uuid, _ := d.s.Dial(caller, callee)
 	defer func() { _ = d.s.Hangup(uuid, "NORMAL_CLEARING") }() // no-op if already gone
-	if !sleep(ctx, d.between(1, 5)) {
-		return
-	}
-	if d.s.Answer(uuid) != nil {
-		return
-	}
 	end := time.Now().Add(d.between(20, 90))
 	for time.Now().Before(end) && d.alive(uuid) {
 		if !sleep(ctx, d.between(0.5, 1)) {
@@ -173,18 +196,27 @@ func (d *demo) plainCall(ctx context.Context) {
 // with an occasional leave and join.
 func (d *demo) conference(ctx context.Context) {
 	var uuids []string
+	who := map[string]Party{} // member uuid -> person, released when they leave
 	defer func() {
 		for _, u := range uuids {
 			_ = d.s.Hangup(u, "NORMAL_CLEARING")
+			d.release(who[u])
 		}
 	}()
 	join := func() {
-		p := d.person()
+		p, ok := d.reserve()
+		if !ok {
+			return
+		}
 		u := d.s.AddChannel(ChannelSpec{Caller: p, Callee: Party{"Support Room", "3000"}, Destination: "3000"})
 		_ = d.s.Answer(u)
-		if _, err := d.s.Join(DemoConference, u); err == nil {
-			uuids = append(uuids, u)
+		if _, err := d.s.Join(DemoConference, u); err != nil {
+			_ = d.s.Hangup(u, "NORMAL_CLEARING")
+			d.release(p)
+			return
 		}
+		uuids = append(uuids, u)
+		who[u] = p
 	}
 	for ctx.Err() == nil {
 		// Forget members that were kicked or hung up by a moderator.
@@ -192,6 +224,9 @@ func (d *demo) conference(ctx context.Context) {
 		for _, u := range uuids {
 			if d.alive(u) {
 				live = append(live, u)
+			} else {
+				d.release(who[u])
+				delete(who, u)
 			}
 		}
 		uuids = live
@@ -205,6 +240,8 @@ func (d *demo) conference(ctx context.Context) {
 		case d.intn(12) == 0 && len(uuids) > 4:
 			i := d.intn(len(uuids))
 			_ = d.s.Hangup(uuids[i], "NORMAL_CLEARING")
+			d.release(who[uuids[i]])
+			delete(who, uuids[i])
 			uuids = append(uuids[:i], uuids[i+1:]...)
 		case d.intn(10) == 0 && len(uuids) < 6:
 			join()

@@ -24,7 +24,7 @@ func (s *Server) channelRow(ch *channel) map[string]string {
 		"context": "default", "read_codec": "L16", "read_rate": "8000", "read_bit_rate": "128000",
 		"write_codec": "L16", "write_rate": "8000", "write_bit_rate": "128000", "hostname": s.opts.Hostname,
 		"callstate": ch.callState, "callee_name": ch.callee.Name, "callee_num": ch.callee.Number,
-		"callee_direction": calleeDir, "call_uuid": ch.uuid, "initial_cid_name": ch.caller.Name,
+		"callee_direction": calleeDir, "call_uuid": ch.callUUID, "initial_cid_name": ch.caller.Name,
 		"initial_cid_num": ch.caller.Number, "initial_dest": ch.dest, "initial_dialplan": "xml",
 		"initial_context": "default",
 	}
