@@ -35,8 +35,20 @@ type Config struct {
 	SubscribeAll bool
 	// TalkThresholds go into TALK_DETECT(set) on conference members.
 	TalkThresholds TalkThresholds
-	// UserEventName is the ChannelUserevent name carrying transcripts.
+	// UserEventName is the ChannelUserevent name of the default transcript
+	// rule (used when Transcripts is empty).
 	UserEventName string // default "transcription"
+	// Transcripts are the user events carrying transcript lines; the first
+	// rule whose Event is the user event's name wins. Default:
+	// DefaultTranscripts(UserEventName).
+	Transcripts []adapters.TranscriptRule
+	// ConferenceBridges says which bridges are conferences; every other
+	// bridge joins its parties into one call. Default: DefaultConferenceBridges.
+	ConferenceBridges ConferenceBridges
+	// ReconcileInterval is how often GET /channels and /bridges are compared
+	// with the live state, a safety net for lost events (default 15 s;
+	// negative disables it).
+	ReconcileInterval time.Duration
 	// Media maps allowlisted prompt names to sound: or recording: URIs.
 	Media map[string]string
 	// MOHClass is the music-on-hold class for conferences (default "default").
@@ -97,6 +109,20 @@ func New(cfg Config) (*Node, error) {
 	if err := validID(cfg.UserEventName); err != nil {
 		return nil, fmt.Errorf("asterisk node %s user event name: %w", cfg.ID, err)
 	}
+	if len(cfg.Transcripts) == 0 {
+		cfg.Transcripts = DefaultTranscripts(cfg.UserEventName)
+	}
+	if err := checkTranscripts(cfg.Transcripts); err != nil {
+		return nil, fmt.Errorf("asterisk node %s: %w", cfg.ID, err)
+	}
+	rule, err := cfg.ConferenceBridges.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("asterisk node %s: %w", cfg.ID, err)
+	}
+	cfg.ConferenceBridges = rule
+	if cfg.ReconcileInterval == 0 {
+		cfg.ReconcileInterval = 15 * time.Second
+	}
 	if cfg.MOHClass == "" {
 		cfg.MOHClass = "default"
 	}
@@ -131,7 +157,9 @@ func New(cfg Config) (*Node, error) {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	log = log.With("node", cfg.ID)
-	n := &Node{cfg: cfg, log: log, media: media, inflight: make(chan struct{}, maxInflight), state: newState(cfg.ID)}
+	st := newState(cfg.ID)
+	st.rule, st.rules = cfg.ConferenceBridges, cfg.Transcripts
+	n := &Node{cfg: cfg, log: log, media: media, inflight: make(chan struct{}, maxInflight), state: st}
 	n.rest = &http.Client{Timeout: cfg.RESTTimeout}
 	return n, nil
 }

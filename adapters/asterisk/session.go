@@ -283,7 +283,7 @@ func (s *session) steady(ctx context.Context, hook *logHook) string {
 				if it.ev == nil {
 					continue
 				}
-				fx := n.state.apply(it.ev, n.cfg.UserEventName)
+				fx := n.state.apply(it.ev)
 				for _, e := range fx.events {
 					s.emit(e)
 				}
