@@ -14,6 +14,7 @@ import (
 //   - a Dial (the channel running Dial and the channel it dialled),
 //   - a bridge that is not a conference (Dial's basic bridge, Bridge(),
 //     transfers; see ConferenceBridges).
+//
 // The call's id is its oldest channel's id (creation time, then the
 // sequence in the channel id), so the live event path and a snapshot after
 // a restart name the same call the same way. Its caller is that channel's
