@@ -237,6 +237,20 @@ func (s *session) steady(ctx context.Context, hook *logHook) string {
 	defer tick.Stop()
 	pending := map[int64]time.Time{}
 	sendErr := make(chan error, 8)
+	beat := func(seq int64) {
+		if err := n.sendHeartbeat(ctx, seq); err != nil && ctx.Err() == nil {
+			select {
+			case sendErr <- err:
+			default:
+			}
+		}
+	}
+	// Reconciliation (reconcile.go): one round at a time.
+	reconcileTick, stopReconcile := n.reconcileTicker()
+	defer stopReconcile()
+	reconciled := make(chan reconcileRound, 1)
+	var round *reconcileRound
+	reconciling := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -254,14 +268,23 @@ func (s *session) steady(ctx context.Context, hook *logHook) string {
 			s.seq++
 			seq := s.seq
 			pending[seq] = now.Add(n.cfg.HeartbeatTimeout)
-			go func() {
-				if err := n.sendHeartbeat(ctx, seq); err != nil && ctx.Err() == nil {
-					select {
-					case sendErr <- err:
-					default:
-					}
-				}
-			}()
+			go beat(seq)
+		case <-reconcileTick:
+			if !reconciling {
+				reconciling = true
+				n.startReconcile(ctx, reconciled)
+			}
+		case r := <-reconciled:
+			if r.err != nil {
+				reconciling = false
+				n.log.Warn("asterisk reconciliation read failed", "err", r.err)
+				continue
+			}
+			s.seq++
+			r.seq = s.seq
+			pending[r.seq] = time.Now().Add(n.cfg.HeartbeatTimeout)
+			round = &r
+			go beat(r.seq)
 		case <-s.q.notify:
 			items, overflow := s.q.take()
 			if overflow {
@@ -275,6 +298,13 @@ func (s *session) steady(ctx context.Context, hook *logHook) string {
 						}
 					}
 					delete(pending, seq)
+					if round != nil && seq == round.seq {
+						why := n.state.divergence(round.chans, round.bridges, round.gen, n.reconcileKeep())
+						round, reconciling = nil, false
+						if why != "" {
+							return "reconciliation: " + why + "; resyncing"
+						}
+					}
 					continue
 				}
 				for _, e := range it.events {
