@@ -102,3 +102,26 @@ func TestLateEventNeverResurrects(t *testing.T) {
 		}
 	}
 }
+
+// TestReconciliationRemovesPhantoms: a few ChannelDestroyed events lost
+// with no burst (so nothing looks like a drop and every heartbeat comes
+// back) leave phantom calls that only the periodic reconciliation finds.
+func TestReconciliationRemovesPhantoms(t *testing.T) {
+	r := startRig(t, nil, func(c *Config) { c.ReconcileInterval = 150 * time.Millisecond })
+	var ids []string
+	for i := range 3 {
+		ids = append(ids, r.fake.Originate(arifake.Party{Name: "Phantom", Number: fmt.Sprintf("95%02d", i)}))
+	}
+	r.live.wait(t, "3 calls", func(v view) bool { return len(v.Calls) == 3 })
+	r.fake.LoseEvents(func(typ string) bool { return typ == "ChannelDestroyed" })
+	for _, id := range ids {
+		if err := r.fake.Hangup(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.fake.LoseEvents(nil)
+	v := r.live.wait(t, "phantoms removed", func(v view) bool { return len(v.Calls) == 0 })
+	if v.Snapshots < 2 {
+		t.Errorf("the phantoms went without a resync (%d snapshots)", v.Snapshots)
+	}
+}
