@@ -196,6 +196,7 @@ func (s *state) setCallee(ci *callInfo, dialer *chanInfo, dialstring string) {
 	for _, l := range ci.legs {
 		if lc := s.channels[l]; lc != nil && lc.appName == "Dial" && lc.exten != "" && lc.exten != "s" {
 			ci.calleeNum, ci.calleeSet, ci.fromDial = lc.exten, true, true
+			nameCallee(ci, lc)
 			return
 		}
 	}
@@ -208,6 +209,16 @@ func (s *state) setCallee(ci *callInfo, dialer *chanInfo, dialstring string) {
 		ci.calleeName = r.connName
 	}
 	ci.calleeSet = true
+}
+
+// nameCallee takes the callee's name from the dialling channel's connected
+// line (the dialled endpoint's caller id, sent when it answers), once, and
+// only when that line carries the dialled number: through Local chains the
+// connected line carries other parties (a1: the caller itself).
+func nameCallee(ci *callInfo, dialer *chanInfo) {
+	if ci.fromDial && ci.calleeName == "" && dialer.appName == "Dial" && dialer.connName != "" && dialer.connNum == ci.calleeNum {
+		ci.calleeName = dialer.connName
+	}
 }
 
 func (s *state) call(id string) (adapters.Call, bool) {

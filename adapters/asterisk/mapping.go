@@ -201,6 +201,7 @@ func (s *state) channelChanged(d *ari.ChannelData, at time.Time, out []adapters.
 		return out
 	}
 	if ci := s.calls[c.callID]; ci != nil {
+		nameCallee(ci, c)
 		out = s.refresh(ci, out)
 	}
 	if c.bridge != "" {
