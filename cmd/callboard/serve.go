@@ -80,6 +80,11 @@ func buildNodes(cfg *config.Config, log *slog.Logger) ([]adapters.Node, error) {
 				KickHangup:     n.KickHangup,
 				RESTTimeout:    n.RESTTimeout,
 				Logger:         log,
+				Transcripts:    n.Transcripts,
+				ConferenceBridges: asterisk.ConferenceBridges{
+					Types: n.ConferenceBridges.Types, Classes: n.ConferenceBridges.Classes, Names: n.ConferenceBridges.Names,
+				},
+				ReconcileInterval: n.ReconcileInterval,
 			})
 			if err != nil {
 				return nil, fmt.Errorf("nodes[%d] (%s): %w", i, n.ID, err)

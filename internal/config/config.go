@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/callboard/callboard/adapters"
 )
 
 // Secret is a credential. It prints, logs and marshals as "***" so that a
@@ -60,6 +62,13 @@ type Config struct {
 	AuditRetentionDays int `yaml:"audit_retention_days"`
 }
 
+// ConferenceBridges is the per-node rule of which bridges are conferences.
+type ConferenceBridges struct {
+	Types   []string `yaml:"types"`
+	Classes []string `yaml:"classes"`
+	Names   []string `yaml:"names"` // path.Match patterns on the bridge name
+}
+
 // Node is one PBX.
 type Node struct {
 	ID   string `yaml:"id"`
@@ -87,6 +96,16 @@ type Node struct {
 	MOHClass      string        `yaml:"moh_class"`
 	KickHangup    bool          `yaml:"kick_hangup"` // hang up a kicked member too
 	RESTTimeout   time.Duration `yaml:"rest_timeout"`
+	// ConferenceBridges: which ARI bridges are conferences (issue 10); every
+	// other bridge makes its parties one call. Empty lists take the
+	// adapter's defaults (types [mixing], classes [stasis, base], names ["?*"]).
+	ConferenceBridges ConferenceBridges `yaml:"conference_bridges"`
+	// ReconcileInterval: how often GET /channels + /bridges are compared with
+	// the live state (default 15s; negative disables).
+	ReconcileInterval time.Duration `yaml:"reconcile_interval"`
+	// Transcripts: user events carrying transcript lines (Asterisk:
+	// ChannelUserevent names); empty keeps the default rule.
+	Transcripts []adapters.TranscriptRule `yaml:"transcripts"`
 
 	// Password is resolved from CALLBOARD_NODE_<ID>_PASSWORD, password_env or
 	// password_file, in that order.
