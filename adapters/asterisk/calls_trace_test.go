@@ -221,3 +221,25 @@ func TestOwnHoldIsRecorded(t *testing.T) {
 		}
 	})
 }
+
+// TestConferenceRuleIsPerNode: a node whose rule counts every mixing
+// bridge (even Dial's unnamed basic one) as a conference shows a1's bridge
+// as one; the default does not (TestDialIsOneCall).
+func TestConferenceRuleIsPerNode(t *testing.T) {
+	rule, err := ConferenceBridges{Classes: []string{"basic", "stasis", "base"}, Names: []string{"*"}}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := newState("ast1")
+	st.rule = rule
+	most := 0
+	replay(t, "a1-dial-hangup-caller", st, func(_ ari.Event, v adaptertest.View) {
+		most = max(most, len(v.Conferences))
+	})
+	if most != 1 {
+		t.Errorf("conferences seen: %d, want the Dial bridge as one", most)
+	}
+	if _, err := (ConferenceBridges{Names: []string{"["}}).withDefaults(); err == nil {
+		t.Error("a bad name pattern was accepted")
+	}
+}
