@@ -186,13 +186,6 @@ func (n *Node) muteLike(ctx context.Context, client ari.Client, conf, member str
 	if err != nil {
 		return "", err
 	}
-	if evs := n.state.mark(member, set); len(evs) > 0 {
-		n.mu.Lock()
-		q := n.inbox
-		n.mu.Unlock()
-		if q != nil {
-			q.push(item{events: evs})
-		}
-	}
+	n.pushOwn(n.state.mark(member, set))
 	return fmt.Sprintf("%s channel %s (direction %s)", verb, member, dir), nil
 }

@@ -43,8 +43,20 @@ type Config struct {
 	SubscribeAll bool `yaml:"subscribe_all"`
 	// TalkThresholds go into TALK_DETECT(set) on conference members.
 	TalkThresholds TalkThresholds `yaml:",inline"`
-	// UserEventName is the ChannelUserevent name carrying transcripts.
+	// UserEventName is the ChannelUserevent name of the default transcript
+	// rule (used when Transcripts is empty).
 	UserEventName string `yaml:"user_event_name"` // default "transcription"
+	// Transcripts are the user events carrying transcript lines; the first
+	// rule whose Event is the user event's name wins. Default:
+	// DefaultTranscripts(UserEventName).
+	Transcripts []adapters.TranscriptRule `yaml:"transcripts"`
+	// ConferenceBridges says which bridges are conferences; every other
+	// bridge joins its parties into one call. Default: DefaultConferenceBridges.
+	ConferenceBridges ConferenceBridges `yaml:"conference_bridges"`
+	// ReconcileInterval is how often GET /channels and /bridges are compared
+	// with the live state, a safety net for lost events (default 15 s;
+	// negative disables it).
+	ReconcileInterval time.Duration `yaml:"reconcile_interval"`
 	// Media maps allowlisted prompt names to sound: or recording: URIs.
 	Media map[string]string `yaml:"media"`
 	// MOHClass is the music-on-hold class for conferences (default "default").
@@ -99,6 +111,13 @@ func (cfg Config) withDefaults() Config {
 	if cfg.UserEventName == "" {
 		cfg.UserEventName = "transcription"
 	}
+	if len(cfg.Transcripts) == 0 {
+		cfg.Transcripts = DefaultTranscripts(cfg.UserEventName)
+	}
+	cfg.ConferenceBridges, _ = cfg.ConferenceBridges.withDefaults() // a bad pattern is validate's to report
+	if cfg.ReconcileInterval == 0 {
+		cfg.ReconcileInterval = 15 * time.Second
+	}
 	if cfg.MOHClass == "" {
 		cfg.MOHClass = "default"
 	}
@@ -149,6 +168,12 @@ func (cfg Config) validate() error {
 	}
 	if !appNamePattern.MatchString(cfg.UserEventName) {
 		bad("user_event_name", "%q must match %s", cfg.UserEventName, appNamePattern)
+	}
+	if err := checkTranscripts(cfg.Transcripts); err != nil {
+		bad("transcripts", "%v", err)
+	}
+	if _, err := cfg.ConferenceBridges.withDefaults(); err != nil {
+		bad("conference_bridges", "%v", err)
 	}
 	if cfg.TalkThresholds.Talk < 0 || cfg.TalkThresholds.Silence < 0 {
 		bad("talk_threshold/silence_ms", "must not be negative")
@@ -218,7 +243,9 @@ func New(cfg Config) (*Node, error) {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	log = log.With("node", cfg.ID)
-	n := &Node{cfg: cfg, log: log, media: media, inflight: make(chan struct{}, maxInflight), state: newState(cfg.ID)}
+	st := newState(cfg.ID)
+	st.rule, st.rules = cfg.ConferenceBridges, cfg.Transcripts
+	n := &Node{cfg: cfg, log: log, media: media, inflight: make(chan struct{}, maxInflight), state: st}
 	n.rest = &http.Client{Timeout: cfg.RESTTimeout}
 	return n, nil
 }

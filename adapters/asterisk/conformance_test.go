@@ -24,15 +24,24 @@ func TestConformance(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = fake.Close() })
 		media := map[string]string{"hello": "sound:hello-world"}
-		node, err := asterisk.New(asterisk.Config{
-			ID: "ast1", URL: fake.URL(), Username: "dash", Password: "dashpass", Application: "callboard",
-			SubscribeAll: true, Media: media, Logger: quiet,
-			RESTTimeout: 2 * time.Second, HeartbeatInterval: 100 * time.Millisecond, HeartbeatTimeout: time.Second,
-		})
-		if err != nil {
-			t.Fatal(err)
+		newNode := func(t *testing.T) adapters.Node {
+			node, err := asterisk.New(asterisk.Config{
+				ID: "ast1", URL: fake.URL(), Username: "dash", Password: "dashpass", Application: "callboard",
+				SubscribeAll: true, Media: media, Logger: quiet,
+				RESTTimeout: 2 * time.Second, HeartbeatInterval: 100 * time.Millisecond, HeartbeatTimeout: time.Second,
+				// Today's rule plus the callbot's own replies.
+				Transcripts: append(asterisk.DefaultTranscripts("transcription"),
+					adapters.TranscriptRule{Event: "botreply", Speaker: adapters.SpeakerBot}),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return node
 		}
-		return adaptertest.Harness{Node: node, PBX: &ariPBX{fake: fake, media: media, bridges: map[string]string{}}, Media: "hello"}
+		pbx := &ariPBX{fake: fake, media: media, bridges: map[string]string{}, dials: map[string]arifake.DialCall{}}
+		// ARI has no answer time: after a restart an Up call's AnsweredAt
+		// is its channel's creation time (see docs/asterisk.md).
+		return adaptertest.Harness{Node: newNode(t), PBX: pbx, Media: "hello", Restart: newNode, ExactAnswerTimes: false}
 	})
 }
 
@@ -42,7 +51,41 @@ type ariPBX struct {
 	fake    *arifake.Server
 	media   map[string]string
 	mu      sync.Mutex
-	bridges map[string]string // conference name -> bridge id
+	bridges map[string]string           // conference name -> bridge id
+	dials   map[string]arifake.DialCall // call id -> its Dial channels
+}
+
+// Dial places an a1-shaped Dial call; its id is the originated ";1" half,
+// the oldest channel of the four.
+func (p *ariPBX) Dial(t testing.TB, caller, callee adaptertest.Party) string {
+	d := p.fake.Dial(arifake.Party{Name: caller.Name, Number: caller.Number}, arifake.Party{Name: callee.Name, Number: callee.Number})
+	p.mu.Lock()
+	p.dials[d.Origin] = d
+	p.mu.Unlock()
+	return d.Origin
+}
+
+// PhoneHold sends what a DTMF hold feature produces (b2): ChannelHold with
+// the MOH class on the channel that pressed it, ChannelUnhold later.
+func (p *ariPBX) PhoneHold(t testing.TB, callID string, held bool) {
+	p.mu.Lock()
+	d, ok := p.dials[callID]
+	p.mu.Unlock()
+	ch := callID
+	if ok {
+		ch = d.Dialer
+	}
+	if err := p.fake.Hold(ch, held, "default"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BotEvent sends the callbot's reply as its own user event ("botreply"),
+// which the harness's transcript rule attributes to the bot.
+func (p *ariPBX) BotEvent(t testing.TB, callID, text string) {
+	if err := p.fake.UserEvent(callID, "botreply", map[string]any{"text": text}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (p *ariPBX) Call(t testing.TB, name, number string) string {

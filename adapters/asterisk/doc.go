@@ -8,18 +8,26 @@
 //
 // # Mapping
 //
-// Channels are calls (a Local channel's ";2" half is folded into its ";1"
-// call as a second leg). Mixing bridges are conferences, named by the bridge
-// name, or the bridge id when the name is empty, duplicated or not a safe
-// identifier. Channels in a mixing bridge are members (member id = channel
-// id). ChannelTalkingStarted/Finished set the talking flag; callboard sets
-// TALK_DETECT(set) with the configured thresholds on every channel that enters
-// a conference bridge (and on every member after a snapshot), because Asterisk
-// sends no talking events otherwise. ChannelUserevent events named
-// Config.UserEventName (default "transcription") with variables text, speaker
-// (caller|bot|agent) and final become transcript lines; PlaybackStarted on a
-// channel becomes a bot line naming the prompt (bridge playbacks are not put
-// in any transcript; Asterisk's duplicate bridge playback events are ignored).
+// Calls are what a person would name (calls.go): channels joined by a Local
+// pair, a Dial or a bridge that is not a conference are one call, named by
+// its oldest channel's id; the callee is what was dialled, fixed once.
+// Bridges matching Config.ConferenceBridges (default: named Stasis mixing
+// bridges and ConfBridge rooms) are conferences, named by the bridge name,
+// or the bridge id when the name is duplicated or not a safe identifier;
+// every other bridge (Dial's "basic" ones) only joins its parties into one
+// call. Channels in a conference bridge are members (member id = channel
+// id). ChannelHold/ChannelUnhold hold a call; callboard records its own
+// holds (RecordHold). ChannelTalkingStarted/Finished set the talking flag;
+// callboard sets TALK_DETECT(set) with the configured thresholds on every
+// channel that enters a conference bridge (and on every member after a
+// snapshot), because Asterisk sends no talking events otherwise.
+// ChannelUserevent events matching a Config.Transcripts rule (default:
+// "transcription", speaker from the "speaker" variable) become transcript
+// lines; PlaybackStarted on a channel becomes a bot line naming the prompt
+// (bridge playbacks are not put in any transcript; Asterisk's duplicate
+// bridge playback events are ignored). Ended channels and bridges are
+// tombstoned so late events never resurrect them, and a periodic
+// reconciliation (reconcile.go) catches silently lost events.
 //
 // # What ARI cannot express, and what callboard does instead
 //

@@ -37,9 +37,9 @@ func FuzzEventMapper(f *testing.F) {
 		}
 		st := newState("ast1")
 		for _, e := range prefix {
-			st.apply(e, "transcription")
+			st.apply(e)
 		}
-		for _, out := range st.apply(ev, "transcription").events {
+		for _, out := range st.apply(ev).events {
 			switch e := out.(type) {
 			case adapters.CallUpdated:
 				if e.Call.Node != "ast1" || e.Call.ID == "" {

@@ -1,7 +1,6 @@
 package asterisk
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -14,45 +13,102 @@ import (
 // reset replaces everything with a snapshot (GET /channels, GET /bridges)
 // and returns it plus the member channels that need TALK_DETECT. keep, when
 // not nil, filters channels (those of other applications without subscribeAll).
+// Calls are grouped as the event path groups them (calls.go), except that a
+// ringing Dial is only linked once its next Dial event arrives.
 func (s *state) reset(chans []ari.ChannelData, bridges []ari.BridgeData, now time.Time, keep func(*chanInfo) bool) (adapters.Snapshot, []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	oldMarks := s.marks
+	oldMarks, oldHolds, oldChans := s.marks, s.holds, s.channels
 	s.clear()
-	s.marks = map[string]marks{}
-	// ";1" halves first so that ";2" halves find their call.
-	slices.SortStableFunc(chans, func(a, b ari.ChannelData) int {
-		return strings.Compare(suffix(a.Name), suffix(b.Name))
-	})
+	s.marks, s.holds = map[string]marks{}, map[string]bool{}
+	listed := make(map[string]bool, len(chans))
+	infos := make([]*chanInfo, len(chans))
 	for i := range chans {
+		listed[chans[i].ID] = true
+		s.tombs.forget(chans[i].ID) // the PBX says it exists
+		infos[i] = channelInfo(&chans[i])
+	}
+	// What callboard knew and the PBX no longer has ended: late events for
+	// it must not bring it back.
+	for id := range oldChans {
+		if !listed[id] {
+			s.tombs.add(id)
+		}
+	}
+	// Oldest first, so that every call's root is its oldest channel.
+	order := make([]int, len(chans))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if older(infos[a], infos[b]) {
+			return -1
+		}
+		if older(infos[b], infos[a]) {
+			return 1
+		}
+		return 0
+	})
+	for _, i := range order {
 		c := s.upsertChannel(&chans[i], now)
-		if keep != nil && !keep(c) && c.callID == c.id {
-			delete(s.channels, c.id)
+		if c == nil {
 			continue
+		}
+		if keep != nil && !keep(c) && c.callID == c.id && len(s.calls[c.id].legs) == 1 {
+			delete(s.channels, c.id)
+			delete(s.calls, c.id)
+			delete(s.byName, c.name)
+			continue
+		}
+		// ARI has no answer time: an Up channel found by a snapshot was
+		// answered at the latest now and at the earliest when it was
+		// created; creation is stable across restarts, so it is used.
+		if c.state == "Up" {
+			c.answered = c.created
+			if c.answered.IsZero() {
+				c.answered = now
+			}
 		}
 		if m, ok := oldMarks[c.id]; ok {
 			s.marks[c.id] = m
+		}
+		if h, ok := oldHolds[c.id]; ok {
+			s.holds[c.id] = h
 		}
 	}
 	snap := adapters.Snapshot{Node: s.node, Calls: []adapters.Call{}, Conferences: []adapters.Conference{}, Members: []adapters.Member{}}
 	var members []string
 	for i := range bridges {
+		s.tombs.forget(bridgeTomb(bridges[i].ID))
 		b, ok := s.addBridge(&bridges[i], now)
 		if !ok {
 			continue
 		}
+		var first *chanInfo
 		for _, id := range bridges[i].ChannelIDs {
-			if c := s.channels[id]; c != nil {
-				c.bridge, c.joined = b.id, now
-				b.members = append(b.members, id)
-				members = append(members, id)
+			c := s.channels[id]
+			if c == nil {
+				continue
 			}
+			c.bridge, c.joined, c.joinGen = b.id, now, s.gen
+			b.members = append(b.members, id)
+			if !b.conference {
+				if first == nil {
+					first = c
+				} else {
+					s.link(first, c, now, nil) // nothing is shown yet: no events
+				}
+				continue
+			}
+			members = append(members, id)
 		}
-		snap.Conferences = append(snap.Conferences, s.conference(b))
+		if b.conference {
+			snap.Conferences = append(snap.Conferences, s.conference(b))
+		}
 	}
-	for id := range s.channels {
-		if c, ok := s.call(id); ok {
-			s.lastCall[id] = c
+	for _, ci := range s.calls {
+		s.refresh(ci, nil)
+		if c, ok := s.call(ci.id); ok {
 			snap.Calls = append(snap.Calls, c)
 		}
 	}
@@ -78,7 +134,7 @@ type effects struct {
 	talkDetect []string // channels that just entered a conference bridge
 }
 
-func (s *state) apply(ev ari.Event, userEvent string) effects {
+func (s *state) apply(ev ari.Event) effects {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var fx effects
@@ -93,6 +149,14 @@ func (s *state) apply(ev ari.Event, userEvent string) effects {
 		fx.events = s.channelChanged(&e.Channel, time.Time(e.Timestamp), nil)
 	case *ari.ChannelConnectedLine:
 		fx.events = s.channelChanged(&e.Channel, time.Time(e.Timestamp), nil)
+	case *ari.ChannelDialplan:
+		fx.events = s.channelChanged(&e.Channel, time.Time(e.Timestamp), nil)
+	case *ari.Dial:
+		fx.events = s.dial(e)
+	case *ari.ChannelHold:
+		fx.events = s.phoneHold(&e.Channel, true, time.Time(e.Timestamp))
+	case *ari.ChannelUnhold:
+		fx.events = s.phoneHold(&e.Channel, false, time.Time(e.Timestamp))
 	case *ari.ChannelHangupRequest:
 		if c := s.channels[e.Channel.ID]; c != nil {
 			c.hangingUp = true
@@ -100,7 +164,7 @@ func (s *state) apply(ev ari.Event, userEvent string) effects {
 	case *ari.ChannelDestroyed:
 		fx.events = s.channelDestroyed(e)
 	case *ari.BridgeCreated:
-		if b, ok := s.addBridge(&e.Bridge, time.Time(e.Timestamp)); ok {
+		if b, ok := s.addBridge(&e.Bridge, time.Time(e.Timestamp)); ok && b.conference {
 			fx.events = append(fx.events, adapters.ConferenceUpdated{Conference: s.conference(b)})
 		}
 	case *ari.BridgeDestroyed:
@@ -109,7 +173,9 @@ func (s *state) apply(ev ari.Event, userEvent string) effects {
 				fx.events = s.leave(b, id, fx.events)
 			}
 			s.removeBridge(b)
-			fx.events = append(fx.events, adapters.ConferenceEnded{Node: s.node, Name: b.conf})
+			if b.conference {
+				fx.events = append(fx.events, adapters.ConferenceEnded{Node: s.node, Name: b.conf})
+			}
 		}
 	case *ari.ChannelEnteredBridge:
 		fx = s.entered(e)
@@ -122,9 +188,7 @@ func (s *state) apply(ev ari.Event, userEvent string) effects {
 	case *ari.ChannelTalkingFinished:
 		fx.events = s.talking(e.Channel.ID, false)
 	case *ari.ChannelUserevent:
-		if e.Eventname == userEvent {
-			fx.events = s.utterance(e)
-		}
+		fx.events = s.utterance(e)
 	case *ari.PlaybackStarted:
 		fx.events = s.prompt(&e.Playback, time.Time(e.Timestamp))
 	}
@@ -132,18 +196,47 @@ func (s *state) apply(ev ari.Event, userEvent string) effects {
 }
 
 func (s *state) channelChanged(d *ari.ChannelData, at time.Time, out []adapters.Event) []adapters.Event {
-	if d.ID == "" {
+	c := s.upsertChannel(d, at)
+	if c == nil {
 		return out
 	}
-	c := s.upsertChannel(d, at)
-	out = s.changedCall(c.callID, out)
+	if ci := s.calls[c.callID]; ci != nil {
+		nameCallee(ci, c)
+		out = s.refresh(ci, out)
+	}
 	if c.bridge != "" {
 		out = s.changedMember(c.id, out)
 	}
 	return out
 }
 
+// dial links the dialled channel to the dialling one's call. ARI's own
+// originate dials too, with no caller: that releases the originated channel.
+func (s *state) dial(e *ari.Dial) []adapters.Event {
+	at := time.Time(e.Timestamp)
+	peer := s.upsertChannel(&e.Peer, at)
+	if peer == nil {
+		return nil
+	}
+	if e.Caller.ID == "" {
+		peer.released = true
+		return s.refresh(s.calls[peer.callID], nil)
+	}
+	caller := s.upsertChannel(&e.Caller, at)
+	if caller == nil {
+		return nil
+	}
+	caller.released = true
+	if ci := s.calls[caller.callID]; ci != nil && e.Dialstatus == "" {
+		s.setCallee(ci, caller, e.Dialstring)
+	}
+	out := s.link(caller, peer, at, nil)
+	return s.refresh(s.calls[caller.callID], out)
+}
+
 func (s *state) channelDestroyed(e *ari.ChannelDestroyed) []adapters.Event {
+	at := time.Time(e.Timestamp)
+	s.tombs.add(e.Channel.ID)
 	c := s.channels[e.Channel.ID]
 	if c == nil {
 		return nil
@@ -153,41 +246,58 @@ func (s *state) channelDestroyed(e *ari.ChannelDestroyed) []adapters.Event {
 		c.hangingUp = true
 		out = s.leave(b, c.id, out)
 	}
+	s.forgetChannel(c)
+	return s.dropLeg(c, hangupCause(e.CauseTxt, e.Cause), at, out)
+}
+
+// forgetChannel removes an ended channel's records (not its call).
+func (s *state) forgetChannel(c *chanInfo) {
 	delete(s.channels, c.id)
-	delete(s.marks, c.id)
-	delete(s.kicked, c.id)
-	if c.callID == c.id {
-		delete(s.lastCall, c.id)
-		out = append(out, adapters.CallEnded{Node: s.node, CallID: c.id, Cause: hangupCause(e.CauseTxt, e.Cause), At: time.Time(e.Timestamp)})
-		// Legs left behind become their own calls so nothing lingers unseen.
-		for _, o := range s.channels {
-			if o.callID == c.id {
-				o.callID = o.id
-				out = s.changedCall(o.id, out)
-			}
-		}
-		return out
+	if s.byName[c.name] == c.id {
+		delete(s.byName, c.name)
 	}
-	return s.changedCall(c.callID, out)
+	delete(s.marks, c.id)
+	delete(s.holds, c.id)
+	delete(s.kicked, c.id)
+	delete(s.lastMem, c.id)
 }
 
 func (s *state) entered(e *ari.ChannelEnteredBridge) effects {
 	var fx effects
+	at := time.Time(e.Timestamp)
 	b := s.bridges[e.Bridge.ID]
 	if b == nil {
 		var ok bool
-		if b, ok = s.addBridge(&e.Bridge, time.Time(e.Timestamp)); !ok {
+		if b, ok = s.addBridge(&e.Bridge, at); !ok {
 			return fx
 		}
+		if b.conference {
+			fx.events = append(fx.events, adapters.ConferenceUpdated{Conference: s.conference(b)})
+		}
 	}
-	c := s.upsertChannel(&e.Channel, time.Time(e.Timestamp))
+	c := s.upsertChannel(&e.Channel, at)
+	if c == nil {
+		return fx
+	}
 	if old := s.bridges[c.bridge]; old != nil && old != b {
 		fx.events = s.leave(old, c.id, fx.events)
 	}
 	if c.bridge != b.id {
-		c.bridge, c.joined, c.talking = b.id, time.Time(e.Timestamp), false
+		c.bridge, c.joined, c.talking, c.joinGen = b.id, at, false, s.gen
 		b.members = append(b.members, c.id)
-		fx.talkDetect = append(fx.talkDetect, c.id)
+		if b.conference {
+			fx.talkDetect = append(fx.talkDetect, c.id)
+		}
+	}
+	if !b.conference {
+		// A call bridge: its parties are one call.
+		for _, id := range b.members {
+			if o := s.channels[id]; o != nil && o != c {
+				fx.events = s.link(o, c, at, fx.events)
+			}
+		}
+		fx.events = s.refresh(s.calls[c.callID], fx.events)
+		return fx
 	}
 	fx.events = append(fx.events, adapters.ConferenceUpdated{Conference: s.conference(b)})
 	fx.events = s.changedMember(c.id, fx.events)
@@ -201,8 +311,14 @@ func (s *state) leave(b *bridgeInfo, chID string, out []adapters.Event) []adapte
 		return out
 	}
 	b.members = slices.Delete(b.members, i, i+1)
-	reason := adapters.LeftLeft
 	c := s.channels[chID]
+	if !b.conference {
+		if c != nil {
+			c.bridge = ""
+		}
+		return out
+	}
+	reason := adapters.LeftLeft
 	switch {
 	case s.kicked[chID]:
 		reason = adapters.LeftKicked
@@ -227,136 +343,4 @@ func (s *state) talking(chID string, on bool) []adapters.Event {
 	}
 	c.talking = on
 	return s.changedMember(chID, nil)
-}
-
-// utterance maps a transcription user event (variables text, speaker, final).
-func (s *state) utterance(e *ari.ChannelUserevent) []adapters.Event {
-	vars, _ := e.Userevent.(map[string]any)
-	text, _ := vars["text"].(string)
-	if e.Channel.ID == "" || strings.TrimSpace(text) == "" {
-		return nil
-	}
-	callID := e.Channel.ID
-	if c := s.channels[callID]; c != nil {
-		callID = c.callID
-	}
-	u := adapters.Utterance{
-		Node: s.node, CallID: callID, Speaker: speaker(vars["speaker"]), Text: text,
-		Final: truthy(vars["final"], true), At: time.Time(e.Timestamp),
-	}
-	u.Vendor, _ = vars["vendor"].(string)
-	u.StartMs, u.EndMs = number(vars["start_ms"]), number(vars["end_ms"])
-	return []adapters.Event{adapters.UtteranceAdded{Utterance: u}}
-}
-
-func speaker(v any) adapters.Speaker {
-	switch s, _ := v.(string); adapters.Speaker(strings.ToLower(s)) {
-	case adapters.SpeakerBot:
-		return adapters.SpeakerBot
-	case adapters.SpeakerAgent:
-		return adapters.SpeakerAgent
-	}
-	return adapters.SpeakerCaller
-}
-
-// truthy reads a flag that arrives as a JSON bool or, from query-string
-// senders, as a string (the trace has "final":"true").
-func truthy(v any, def bool) bool {
-	switch t := v.(type) {
-	case bool:
-		return t
-	case string:
-		switch strings.ToLower(t) {
-		case "true", "1", "yes":
-			return true
-		case "false", "0", "no":
-			return false
-		}
-	case float64:
-		return t != 0
-	}
-	return def
-}
-
-func number(v any) int64 {
-	switch t := v.(type) {
-	case float64:
-		return int64(t)
-	case string:
-		var n int64
-		if _, err := fmt.Sscan(t, &n); err == nil {
-			return n
-		}
-	}
-	return 0
-}
-
-// prompt turns a channel playback into a bot transcript line, once per id.
-func (s *state) prompt(p *ari.PlaybackData, at time.Time) []adapters.Event {
-	chID, ok := strings.CutPrefix(p.TargetURI, "channel:")
-	if !ok || s.playbacks[p.ID] {
-		return nil
-	}
-	if len(s.playbacks) > 10000 {
-		clear(s.playbacks) // only duplicates arriving together matter
-	}
-	s.playbacks[p.ID] = true
-	callID := chID
-	if c := s.channels[chID]; c != nil {
-		callID = c.callID
-	}
-	media := p.MediaURI
-	if _, name, ok := strings.Cut(media, ":"); ok {
-		media = name
-	}
-	return []adapters.Event{adapters.UtteranceAdded{Utterance: adapters.Utterance{
-		Node: s.node, CallID: callID, Speaker: adapters.SpeakerBot, Text: "[prompt] " + media, Final: true, Vendor: "ari-playback", At: at,
-	}}}
-}
-
-// mark records callboard's own successful mute/deaf call.
-func (s *state) mark(chID string, set func(*marks)) []adapters.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := s.marks[chID]
-	set(&m)
-	if _, ok := s.channels[chID]; !ok {
-		return nil
-	}
-	s.marks[chID] = m
-	return s.changedMember(chID, nil)
-}
-
-func (s *state) markKicked(chID string) {
-	s.mu.Lock()
-	s.kicked[chID] = true
-	s.mu.Unlock()
-}
-
-// unmarkKicked withdraws markKicked after a failed kick.
-func (s *state) unmarkKicked(chID string) {
-	s.mu.Lock()
-	delete(s.kicked, chID)
-	s.mu.Unlock()
-}
-
-// lookupMember resolves a conference name and member id to ARI ids.
-func (s *state) lookupMember(conf, member string) (bridgeID string, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.bridges[s.confs[conf]]
-	if b == nil {
-		return "", fmt.Errorf("conference %s: %w", conf, adapters.ErrNotFound)
-	}
-	if member != "" && !slices.Contains(b.members, member) {
-		return "", fmt.Errorf("member %s of %s: %w", member, conf, adapters.ErrNotFound)
-	}
-	return b.id, nil
-}
-
-func (s *state) hasCall(id string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.channels[id]
-	return c != nil && c.callID == id
 }

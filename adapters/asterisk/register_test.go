@@ -86,3 +86,40 @@ func TestSectionErrorsNameTheKey(t *testing.T) {
 		})
 	}
 }
+
+// TestSectionCallRules: transcript rules, the conference-bridge rule and the
+// reconciliation interval are keys of the Asterisk section, checked strictly.
+func TestSectionCallRules(t *testing.T) {
+	env := map[string]string{"AST_PW": sectionPW}
+	cfg, err := loadYAML(t, asteriskYAML+`    transcripts:
+      - event: botreply
+        format: json
+        speaker: bot
+    conference_bridges:
+      names: ["conf-*"]
+    reconcile_interval: 30s
+`, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.Nodes[0].Spec.(Config)
+	if len(c.Transcripts) != 1 || c.Transcripts[0].Event != "botreply" || c.Transcripts[0].Speaker != "bot" ||
+		len(c.ConferenceBridges.Names) != 1 || c.ConferenceBridges.Names[0] != "conf-*" || len(c.ConferenceBridges.Types) == 0 ||
+		c.ReconcileInterval.Seconds() != 30 {
+		t.Fatalf("call rules not decoded: %+v %+v %v", c.Transcripts, c.ConferenceBridges, c.ReconcileInterval)
+	}
+	for _, bad := range []string{
+		"    conference_bridges:\n      names: [\"[\"]\n",
+		"    conference_bridges:\n      nmes: [\"x\"]\n",
+		"    transcripts:\n      - event: botreply\n        speaker: robot\n",
+	} {
+		if _, err := loadYAML(t, asteriskYAML+bad, env); err == nil {
+			t.Errorf("loaded a bad section:\n%s", bad)
+		}
+	}
+	if _, err := loadYAML(t, asteriskYAML, env); err != nil {
+		t.Fatalf("a config without the new keys does not load: %v", err)
+	} else if c := cfg.Nodes[0].Spec.(Config); c.ReconcileInterval <= 0 {
+		t.Fatal("no default reconcile interval")
+	}
+}

@@ -208,6 +208,20 @@ func (s *session) steady(ctx context.Context, emit func(adapters.Event)) string 
 	defer tick.Stop()
 	pending := map[int64]time.Time{}
 	sendErr := make(chan error, 8)
+	beat := func(seq int64) {
+		if err := n.sendHeartbeat(ctx, seq); err != nil && ctx.Err() == nil {
+			select {
+			case sendErr <- err:
+			default:
+			}
+		}
+	}
+	// Reconciliation (reconcile.go): one round at a time.
+	reconcileTick, stopReconcile := n.reconcileTicker()
+	defer stopReconcile()
+	reconciled := make(chan reconcileRound, 1)
+	var round *reconcileRound
+	reconciling := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -225,14 +239,23 @@ func (s *session) steady(ctx context.Context, emit func(adapters.Event)) string 
 			s.seq++
 			seq := s.seq
 			pending[seq] = now.Add(n.cfg.HeartbeatTimeout)
-			go func() {
-				if err := n.sendHeartbeat(ctx, seq); err != nil && ctx.Err() == nil {
-					select {
-					case sendErr <- err:
-					default:
-					}
-				}
-			}()
+			go beat(seq)
+		case <-reconcileTick:
+			if !reconciling {
+				reconciling = true
+				n.startReconcile(ctx, reconciled)
+			}
+		case r := <-reconciled:
+			if r.err != nil {
+				reconciling = false
+				n.log.Warn("asterisk reconciliation read failed", "err", r.err)
+				continue
+			}
+			s.seq++
+			r.seq = s.seq
+			pending[r.seq] = time.Now().Add(n.cfg.HeartbeatTimeout)
+			round = &r
+			go beat(r.seq)
 		case <-s.q.notify:
 			items, overflow := s.q.take()
 			if overflow {
@@ -246,6 +269,13 @@ func (s *session) steady(ctx context.Context, emit func(adapters.Event)) string 
 						}
 					}
 					delete(pending, seq)
+					if round != nil && seq == round.seq {
+						why := n.state.divergence(round.chans, round.bridges, round.gen, n.reconcileKeep())
+						round, reconciling = nil, false
+						if why != "" {
+							return "reconciliation: " + why + "; resyncing"
+						}
+					}
 					continue
 				}
 				for _, e := range it.events {
@@ -254,7 +284,7 @@ func (s *session) steady(ctx context.Context, emit func(adapters.Event)) string 
 				if it.ev == nil {
 					continue
 				}
-				fx := n.state.apply(it.ev, n.cfg.UserEventName)
+				fx := n.state.apply(it.ev)
 				for _, e := range fx.events {
 					emit(e)
 				}

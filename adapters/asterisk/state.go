@@ -21,44 +21,61 @@ type chanInfo struct {
 	exten, appName, appData string
 	created, answered       time.Time
 	callID                  string // the call this channel is a leg of
-	bridge                  string // mixing bridge id, "" when none
+	bridge                  string // bridge id (conference or not), "" when none
 	joined                  time.Time
 	talking, hangingUp      bool
+	// released: this channel alone makes its call visible (see calls.go).
+	released bool
+	held     bool   // ChannelHold seen without ChannelUnhold
+	gen      uint64 // state generation when first seen (reconciliation)
+	joinGen  uint64 // generation when it entered its bridge
 }
 
 // marks are the mute/deaf states callboard itself set (ARI cannot report them).
 type marks struct{ muted, deaf bool }
 
 type bridgeInfo struct {
-	id, conf string // conf is the conference name shown to users
-	created  time.Time
-	members  []string
+	id, conf   string // conf is the conference name shown to users
+	conference bool   // false: a call bridge (Dial, Bridge(), transfers)
+	created    time.Time
+	members    []string
+	gen        uint64
 }
 
 // state maps ARI objects to callboard's model. The session goroutine mutates
 // it; Do only reads the lookups, hence the mutex.
 type state struct {
-	node string
+	node  string
+	rule  ConferenceBridges
+	rules []adapters.TranscriptRule
 
 	mu        sync.Mutex
 	channels  map[string]*chanInfo
+	byName    map[string]string // channel name -> id (Local pairs)
+	calls     map[string]*callInfo
 	bridges   map[string]*bridgeInfo
 	confs     map[string]string // conference name -> bridge id
 	marks     map[string]marks  // channel id -> callboard's own mute/deaf
+	holds     map[string]bool   // channel id -> held by callboard itself
 	kicked    map[string]bool   // channels callboard removed from a bridge
 	playbacks map[string]bool   // playback ids already shown (bridge events come twice)
 	lastCall  map[string]adapters.Call
 	lastMem   map[string]adapters.Member
+	tombs     *tombstones // survives resets: ended channels and bridges
+	gen       uint64      // counts channels and bridges ever seen
 }
 
 func newState(node string) *state {
-	s := &state{node: node, marks: map[string]marks{}}
+	s := &state{node: node, marks: map[string]marks{}, holds: map[string]bool{}, tombs: newTombstones(tombstoneCap, tombstoneTTL)}
+	s.rule = DefaultConferenceBridges()
+	s.rules = DefaultTranscripts("transcription")
 	s.clear()
 	return s
 }
 
 func (s *state) clear() {
 	s.channels, s.bridges, s.confs = map[string]*chanInfo{}, map[string]*bridgeInfo{}, map[string]string{}
+	s.byName, s.calls = map[string]string{}, map[string]*callInfo{}
 	s.kicked, s.playbacks = map[string]bool{}, map[string]bool{}
 	s.lastCall, s.lastMem = map[string]adapters.Call{}, map[string]adapters.Member{}
 }
@@ -88,71 +105,46 @@ func (c *chanInfo) inApp(app string) bool {
 	return c.appName == "Stasis" && first == app
 }
 
-func callState(ariState string) string {
-	if ariState == "Up" {
-		return adapters.CallActive
-	}
-	return adapters.CallRinging
-}
-
-// upsertChannel records d and returns the channel's entry.
+// upsertChannel records d and returns the channel's entry, or nil for a
+// channel that already ended: a late event never resurrects it.
 func (s *state) upsertChannel(d *ari.ChannelData, at time.Time) *chanInfo {
+	if d.ID == "" || s.tombs.has(d.ID) {
+		return nil
+	}
 	n := channelInfo(d)
 	old := s.channels[d.ID]
 	if old != nil {
 		n.callID, n.bridge, n.joined, n.talking, n.hangingUp, n.answered = old.callID, old.bridge, old.joined, old.talking, old.hangingUp, old.answered
+		n.released, n.held, n.gen, n.joinGen = old.released, old.held, old.gen, old.joinGen
 		if n.created.IsZero() {
 			n.created = old.created
+		}
+		if n.name == "" {
+			n.name = old.name
 		}
 		if old.state != "Up" && n.state == "Up" {
 			n.answered = at
 		}
+		if n.appName == "" && d.Dialplan == nil {
+			n.exten, n.appName, n.appData = old.exten, old.appName, old.appData
+		}
 	} else {
-		n.callID = s.callFor(n)
+		n.gen = s.gen
+		s.gen++
 	}
 	s.channels[d.ID] = n
+	if n.name != "" {
+		s.byName[n.name] = n.id
+	}
+	if old == nil {
+		s.join(n)
+	} else if ci := s.calls[n.callID]; ci != nil && ci.root.id == n.id {
+		ci.root = n
+	}
+	if releasable(n) {
+		n.released = true
+	}
 	return n
-}
-
-// callFor folds a Local channel's ";2" half into its ";1" call.
-func (s *state) callFor(c *chanInfo) string {
-	if strings.HasPrefix(c.name, "Local/") && strings.HasSuffix(c.name, ";2") {
-		want := strings.TrimSuffix(c.name, ";2") + ";1"
-		for _, o := range s.channels {
-			if o.name == want {
-				return o.id
-			}
-		}
-	}
-	return c.id
-}
-
-func (s *state) call(id string) (adapters.Call, bool) {
-	p := s.channels[id]
-	if p == nil || p.callID != id {
-		return adapters.Call{}, false
-	}
-	c := adapters.Call{
-		Node: s.node, ID: id, CallerNumber: p.callerNum, CallerName: p.callerName,
-		CalleeNumber: p.connNum, CalleeName: p.connName, Direction: "inbound",
-		State: callState(p.state), CreatedAt: p.created, AnsweredAt: p.answered,
-	}
-	if c.CalleeNumber == "" {
-		c.CalleeNumber = p.exten
-	}
-	if b := s.bridges[p.bridge]; b != nil {
-		c.Conference = b.conf
-	}
-	legs := []*chanInfo{p}
-	for _, o := range s.channels {
-		if o.callID == id && o.id != id {
-			legs = append(legs, o)
-		}
-	}
-	for _, l := range legs {
-		c.Legs = append(c.Legs, adapters.Leg{UUID: l.id, Name: l.name, Direction: "inbound", State: callState(l.state), CreatedAt: l.created})
-	}
-	return c, true
 }
 
 func (s *state) member(chID string) (adapters.Member, bool) {
@@ -161,7 +153,7 @@ func (s *state) member(chID string) (adapters.Member, bool) {
 		return adapters.Member{}, false
 	}
 	b := s.bridges[c.bridge]
-	if b == nil {
+	if b == nil || !b.conference {
 		return adapters.Member{}, false
 	}
 	m := s.marks[chID]
@@ -201,27 +193,35 @@ func (s *state) changedMember(chID string, out []adapters.Event) []adapters.Even
 	return append(out, adapters.MemberUpdated{Member: m})
 }
 
-// addBridge registers a mixing bridge under a unique, safe conference name.
+// addBridge registers a bridge; conferences (by the node's rule) get a
+// unique, safe conference name. It reports whether the bridge is new.
 func (s *state) addBridge(d *ari.BridgeData, at time.Time) (*bridgeInfo, bool) {
-	if d.Type != "mixing" {
-		return nil, false
-	}
 	if b := s.bridges[d.ID]; b != nil {
 		return b, false
 	}
-	conf := d.Name
-	if _, taken := s.confs[conf]; conf == "" || taken || validID(conf) != nil {
-		conf = d.ID
+	if d.ID == "" || s.tombs.has(bridgeTomb(d.ID)) {
+		return nil, false
 	}
-	b := &bridgeInfo{id: d.ID, conf: conf, created: at}
+	b := &bridgeInfo{id: d.ID, created: at, conference: s.rule.matches(d), gen: s.gen}
+	s.gen++
+	if b.conference {
+		conf := d.Name
+		if _, taken := s.confs[conf]; conf == "" || taken || validID(conf) != nil {
+			conf = d.ID
+		}
+		b.conf = conf
+		s.confs[conf] = d.ID
+	}
 	s.bridges[d.ID] = b
-	s.confs[conf] = d.ID
 	return b, true
 }
 
 func (s *state) removeBridge(b *bridgeInfo) {
 	delete(s.bridges, b.id)
-	delete(s.confs, b.conf)
+	if b.conference {
+		delete(s.confs, b.conf)
+	}
+	s.tombs.add(bridgeTomb(b.id))
 }
 
 // hangupCause turns "Normal Clearing" into NORMAL_CLEARING.

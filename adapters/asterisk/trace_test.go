@@ -27,7 +27,7 @@ func TestMappingFromRealTrace(t *testing.T) {
 		if err != nil {
 			t.Fatalf("decode %s: %v", sc.Text()[:60], err)
 		}
-		got = append(got, st.apply(ev, "transcription").events...)
+		got = append(got, st.apply(ev).events...)
 	}
 	var joined, talking, utter, prompt, confEnded bool
 	for _, e := range got {

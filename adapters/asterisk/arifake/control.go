@@ -106,9 +106,20 @@ func (s *Server) Hangup(id string) error {
 	return nil
 }
 
-// hangupLocked follows the traced order: ChannelHangupRequest, (left bridge),
-// StasisEnd, ChannelDestroyed. softCause 0 means a remote hangup.
+// hangupLocked hangs up ch and then the rest of its chain (a Local pair, a
+// Dial call), as Asterisk does within a few ms (a1, a2).
 func (s *Server) hangupLocked(ch *channel, cause int, causeTxt string, softCause int) {
+	s.hangupOneLocked(ch, cause, causeTxt, softCause)
+	for _, id := range ch.chain {
+		if o, ok := s.channels[id]; ok {
+			s.hangupOneLocked(o, 16, "Normal Clearing", 0)
+		}
+	}
+}
+
+// hangupOneLocked follows the traced order: ChannelHangupRequest, (left
+// bridge), StasisEnd, ChannelDestroyed. softCause 0 means a remote hangup.
+func (s *Server) hangupOneLocked(ch *channel, cause int, causeTxt string, softCause int) {
 	req := map[string]any{"channel": ch.Channel}
 	if softCause != 0 {
 		req["cause"], req["soft"] = softCause, true
@@ -238,6 +249,9 @@ func (s *Server) leaveLocked(b *bridge, ch *channel) {
 	}
 	ch.bridge = ""
 	s.emitLocked("ChannelLeftBridge", map[string]any{"bridge": b.snapshot(), "channel": ch.Channel})
+	if b.autoDestroy && len(b.Channels) == 0 {
+		s.destroyBridgeLocked(b)
+	}
 }
 
 // SetTalking emits ChannelTalkingStarted or ChannelTalkingFinished (with a

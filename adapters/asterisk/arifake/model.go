@@ -70,12 +70,14 @@ type channel struct {
 	vars       map[string]string
 	muted      map[string]bool // "in", "out"
 	bridge     string
+	chain      []string // channels that end together (Local pairs, a Dial call)
 }
 
 // bridge is the fake's state for one bridge.
 type bridge struct {
 	Bridge
-	moh string // music-on-hold class while playing
+	moh         string // music-on-hold class while playing
+	autoDestroy bool   // a Dial bridge: destroyed when its last channel leaves
 }
 
 func (b *bridge) snapshot() Bridge {

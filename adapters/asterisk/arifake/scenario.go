@@ -29,7 +29,8 @@ var botLines = []struct{ speaker, text string }{
 }
 
 // RunDemo plays a live scenario until ctx ends: callers join and leave the
-// "ari-conference" mixing bridge (4-5 members talking in turn), other calls
+// "ari-conference" mixing bridge (4-5 members talking in turn), two-party
+// Dial calls between demo people come and go, calls to the support line
 // ring, are answered and hang up, and a callbot call produces transcription
 // user events (partial then final, Korean and English) and bot playbacks.
 func RunDemo(ctx context.Context, s *Server, rng *rand.Rand) error {
@@ -61,6 +62,25 @@ func RunDemo(ctx context.Context, s *Server, rng *rand.Rand) error {
 	hangup := func(id string) {
 		_ = s.Hangup(id)
 		delete(busy, id)
+	}
+	// Ordinary two-party calls, dialled the way a1 shows (Local chain,
+	// Dial, basic bridge): two demo people, each busy until it ends.
+	var dials []DialCall
+	dial := func() {
+		from := pick()
+		busy["dial-from:"+from.Number] = from.Number
+		to := pick()
+		d := s.Dial(from, to)
+		delete(busy, "dial-from:"+from.Number)
+		busy[d.Origin], busy[d.Far] = from.Number, to.Number
+		dials = append(dials, d)
+	}
+	endDial := func() {
+		d := dials[0]
+		dials = dials[1:]
+		_ = s.Hangup(d.Dialer)
+		delete(busy, d.Origin)
+		delete(busy, d.Far)
 	}
 	join := func() {
 		p := pick()
@@ -106,9 +126,17 @@ func RunDemo(ctx context.Context, s *Server, rng *rand.Rand) error {
 		case step%9 == 8 && len(members) < 5:
 			join()
 		}
-		// Calls outside the conference come and go.
+		// Two-party calls come and go.
+		if step%2 == 1 {
+			if len(dials) < 2 {
+				dial()
+			} else {
+				endDial()
+			}
+		}
+		// Calls to the support line ring, are answered and go.
 		if step%5 == 2 {
-			if len(others) < 3 {
+			if len(others) < 2 {
 				others = append(others, add(ChannelSpec{Caller: pick(), Connected: Party{"Support", "600"}, Exten: "600"}))
 			} else {
 				hangup(others[0])

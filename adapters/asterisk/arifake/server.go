@@ -51,6 +51,8 @@ type Server struct {
 	bridges   map[string]*bridge
 	border    []string
 	seq       int
+	localSeq  int
+	lose      func(typ string) bool // events for which it is true are not sent
 	epoch     int64
 	conns     map[*wsConn]struct{}
 	requests  []Request

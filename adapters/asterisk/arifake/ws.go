@@ -117,6 +117,9 @@ func (s *Server) appConnectedLocked(app string) bool {
 // emitLocked sends one event of type typ to every subscriber, adding the
 // envelope fields (type, timestamp, asterisk_id, application).
 func (s *Server) emitLocked(typ string, fields map[string]any) {
+	if s.lose != nil && s.lose(typ) {
+		return
+	}
 	ev := make(map[string]any, len(fields)+4)
 	for k, v := range fields {
 		ev[k] = v
