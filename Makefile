@@ -36,9 +36,9 @@ test: test-deps check-standalone vet test-go fuzz test-ui test-e2e
 test-deps:
 	./scripts/ensure-test-deps.sh
 
-# check-standalone: nothing in the repository refers to a file outside it
-# (../shared, shared/traces, /work/...); see standalone_test.go. go test ./...
-# runs it too; here it fails fast, before the long runs.
+# check-standalone: nothing in the repository refers to a file outside it (the
+# rules are in standalone_test.go). go test ./... runs it too; here it fails
+# fast, before the long runs.
 check-standalone:
 	$(GO) test -count=1 -run '^TestNothingRefersOutsideTheRepository$$' .
 
