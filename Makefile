@@ -7,7 +7,7 @@ BIN := bin/callboard
 GOFLAGS_BUILD := -trimpath -ldflags "-s -w"
 export CGO_ENABLED := 0
 
-.PHONY: run build ui server node_modules test test-go test-ui test-e2e vet fuzz bench bench-go soak clean
+.PHONY: run build ui server node_modules test test-deps check-standalone test-go test-ui test-e2e vet fuzz bench bench-go soak clean
 
 ## run: install npm packages, build UI and server, start the demo on http://$(LISTEN)
 run: build
@@ -29,7 +29,18 @@ ui: node_modules
 	npm run build
 
 ## test: every test — Go with -race, UI unit tests, browser end-to-end
-test: vet test-go fuzz test-ui test-e2e
+test: test-deps check-standalone vet test-go fuzz test-ui test-e2e
+
+# test-deps: install the system packages the tests need (chromium, CJK fonts,
+# gcc for -race) when root with apt-get, or stop with the command to run.
+test-deps:
+	./scripts/ensure-test-deps.sh
+
+# check-standalone: nothing in the repository refers to a file outside it (the
+# rules are in standalone_test.go). go test ./... runs it too; here it fails
+# fast, before the long runs.
+check-standalone:
+	$(GO) test -count=1 -run '^TestNothingRefersOutsideTheRepository$$' .
 
 vet:
 	$(GO) vet ./...

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callboard/callboard/internal/testutil"
 	"github.com/callboard/callboard/server/store"
 	"github.com/callboard/callboard/server/store/sqlite"
 )
@@ -57,7 +58,7 @@ func TestAuditPurgedBeyondRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := startServer(t, Config{Store: st, AuditRetention: 10 * 24 * time.Hour})
-	eventually(t, "old audit entries purged", func() bool {
+	testutil.Eventually(t, "old audit entries purged", func() bool {
 		for _, e := range ts.audit(t, "?kind=action") {
 			if e.Detail == "old" || e.Detail == "very old" {
 				return false

@@ -12,6 +12,7 @@ import (
 	"github.com/callboard/callboard/adapters/asterisk/arifake"
 	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
+	"github.com/callboard/callboard/internal/testutil"
 	"github.com/callboard/callboard/server/live"
 )
 
@@ -22,18 +23,6 @@ import (
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 const fakePW = "fault-test-password"
-
-// eventually polls cond until it holds (bounded).
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 func (ts *testServer) state(t *testing.T) live.Snapshot {
 	t.Helper()
@@ -92,11 +81,11 @@ func TestFaultFreeSWITCHKilledMidCallRestartedDifferent(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := startServerNodes(t, Config{}, []adapters.Node{node}, nil)
-	eventually(t, "alice's call in history", func() bool { c, ok := ts.historyCall(t, alice); return ok && c.EndedAt == nil })
+	testutil.Eventually(t, "alice's call in history", func() bool { c, ok := ts.historyCall(t, alice); return ok && c.EndedAt == nil })
 
 	addr := old.Addr()
 	old.Close()
-	eventually(t, "node down", func() bool { return ts.nodeState(t, "fs1") != adapters.StateUp })
+	testutil.Eventually(t, "node down", func() bool { return ts.nodeState(t, "fs1") != adapters.StateUp })
 
 	fresh := eslfake.New(eslfake.Options{Password: fakePW, Addr: addr, Logger: quiet})
 	if err := fresh.Start(); err != nil {
@@ -110,12 +99,12 @@ func TestFaultFreeSWITCHKilledMidCallRestartedDifferent(t *testing.T) {
 	if _, err := fresh.Join("room-new", bob); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the new PBX's view and nothing of the old", func() bool {
+	testutil.Eventually(t, "the new PBX's view and nothing of the old", func() bool {
 		s := ts.state(t)
 		return ts.nodeState(t, "fs1") == adapters.StateUp && len(s.Calls) == 1 && s.Calls[0].ID == bob &&
 			len(s.Conferences) == 1 && s.Conferences[0].Name == "room-new" && len(s.Members) == 1
 	})
-	eventually(t, "alice closed in history as ended while disconnected", func() bool {
+	testutil.Eventually(t, "alice closed in history as ended while disconnected", func() bool {
 		c, ok := ts.historyCall(t, alice)
 		return ok && c.EndedAt != nil && c.EndedWhileDisconnected
 	})
@@ -150,10 +139,10 @@ func TestFaultARIErrorsAndDroppedWebsocket(t *testing.T) {
 		fake.FailNext(http.StatusInternalServerError)
 	}
 	fake.DropWebsockets()
-	eventually(t, "node not up", func() bool { return ts.nodeState(t, "ast1") != adapters.StateUp })
+	testutil.Eventually(t, "node not up", func() bool { return ts.nodeState(t, "ast1") != adapters.StateUp })
 	// Meanwhile the PBX changes: a second caller arrives.
 	dave := fake.AddChannel(arifake.ChannelSpec{Caller: arifake.Party{Name: "Dave", Number: "5726"}, Answered: true})
-	eventually(t, "node back up with both calls", func() bool {
+	testutil.Eventually(t, "node back up with both calls", func() bool {
 		if ts.nodeState(t, "ast1") != adapters.StateUp {
 			return false
 		}

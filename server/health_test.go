@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/internal/testutil"
 	"github.com/callboard/callboard/server/internal/stubnode"
 )
 
@@ -16,7 +17,7 @@ func TestHealthzDetailNeedsSession(t *testing.T) {
 	ts := startServer(t, Config{}, node)
 	const reason = "dial tcp 10.20.30.40:8021: connection refused"
 	node.Emit(adapters.StatusChanged{Status: adapters.NodeStatus{Node: "fs1", Kind: adapters.KindFreeSWITCH, State: adapters.StateDown, Reason: reason, Since: t0}})
-	eventually(t, "node down", func() bool { return ts.nodeState(t, "fs1") == adapters.StateDown })
+	testutil.Eventually(t, "node down", func() bool { return ts.nodeState(t, "fs1") == adapters.StateDown })
 
 	resp, data := ts.anonymous().do(t, http.MethodGet, "/healthz", "")
 	body := string(data)

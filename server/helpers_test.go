@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/internal/testutil"
 	"github.com/callboard/callboard/server/auth"
 	"github.com/callboard/callboard/server/internal/stubnode"
 	"github.com/callboard/callboard/server/store"
@@ -168,21 +169,15 @@ func startServerNodes(t *testing.T, cfg Config, an []adapters.Node, logs *locked
 	}
 	t.Cleanup(func() { _ = ts.stop() })
 	// every node reports "up" as its first event, then its snapshot
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	testutil.Eventually(t, "the nodes to come up", func() bool {
 		var h healthBody
-		if code := ts.getJSON(t, "/healthz", &h); code == http.StatusOK && h.Status == "ok" {
-			var st struct{ Members []json.RawMessage }
-			ts.getJSON(t, "/api/v1/state", &st)
-			if len(nodes) == 0 || len(st.Members) > 0 {
-				break
-			}
+		if code := ts.getJSON(t, "/healthz", &h); code != http.StatusOK || h.Status != "ok" {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("nodes never came up")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+		var st struct{ Members []json.RawMessage }
+		ts.getJSON(t, "/api/v1/state", &st)
+		return len(nodes) == 0 || len(st.Members) > 0
+	})
 	return ts
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/internal/testutil"
 	"github.com/callboard/callboard/server/internal/stubnode"
 	"github.com/callboard/callboard/server/store"
 	"github.com/callboard/callboard/server/store/sqlite"
@@ -27,17 +29,14 @@ func finalLine(call, text string, at time.Time) adapters.Event {
 // waitTranscript polls the REST transcript until it has n lines.
 func waitTranscript(t *testing.T, ts *testServer, call string, n int) []adapters.Utterance {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	var lines []adapters.Utterance
+	testutil.Eventually(t, fmt.Sprintf("the transcript of %s to reach %d lines", call, n), func() bool {
 		var body struct{ Lines []adapters.Utterance }
-		if code := ts.getJSON(t, "/api/v1/nodes/fs1/calls/"+call+"/transcript", &body); code == http.StatusOK && len(body.Lines) >= n {
-			return body.Lines
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("transcript of %s never reached %d lines", call, n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		code := ts.getJSON(t, "/api/v1/nodes/fs1/calls/"+call+"/transcript", &body)
+		lines = body.Lines
+		return code == http.StatusOK && len(lines) >= n
+	})
+	return lines
 }
 
 func dialWS(t *testing.T, ts *testServer) *websocket.Conn {
@@ -186,12 +185,11 @@ func TestHistoryAPI(t *testing.T) {
 	node.Emit(adapters.CallEnded{Node: "fs1", CallID: "c1", Cause: "NORMAL_CLEARING", At: t0.Add(time.Minute)})
 
 	viewer := func() *testClient { ts.addUser(t, "vera", store.RoleViewer); return ts.login(t, "vera") }()
-	deadline := time.Now().Add(5 * time.Second)
 	var list struct {
 		Calls []historyCallJSON
 		Next  string
 	}
-	for {
+	testutil.EventuallyNoError(t, "the ended call to be listed", func() error {
 		resp, data := viewer.do(t, http.MethodGet, "/api/v1/history/calls?text=金曜日&hasTranscript=true&q=1001&node=fs1", "")
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("list %d %s", resp.StatusCode, data)
@@ -200,13 +198,10 @@ func TestHistoryAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(list.Calls) == 1 && list.Calls[0].EndedAt != nil {
-			break
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ended call not listed: %s", data)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return fmt.Errorf("list %s", data)
+	})
 	c := list.Calls[0]
 	if c.HangupCause != "NORMAL_CLEARING" || c.DurationMs == nil || *c.DurationMs != 60000 || c.AnsweredAt == nil || !c.HasTranscript || list.Next != "" {
 		t.Fatalf("call %+v next %q", c, list.Next)
@@ -326,7 +321,7 @@ func TestHistoryReadBehindSlowDisk(t *testing.T) {
 		t.Fatal("the recorder never wrote")
 	}
 	node.Emit(adapters.CallUpdated{Call: adapters.Call{Node: "fs1", ID: "c2", State: adapters.CallActive, CreatedAt: t0, CallerNumber: "1002"}})
-	eventually(t, "c2 in the live state", func() bool {
+	testutil.Eventually(t, "c2 in the live state", func() bool {
 		return slices.ContainsFunc(ts.state(t).Calls, func(c *adapters.Call) bool { return c.ID == "c2" })
 	})
 
@@ -340,7 +335,7 @@ func TestHistoryReadBehindSlowDisk(t *testing.T) {
 	}
 
 	release()
-	eventually(t, "c2 in history", func() bool { _, ok := ts.historyCall(t, "c2"); return ok })
+	testutil.Eventually(t, "c2 in history", func() bool { _, ok := ts.historyCall(t, "c2"); return ok })
 	resp, body = ts.do(t, http.MethodGet, "/api/v1/history/calls", "")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get(headerHistoryPending) != "" {
 		t.Fatalf("GET after the disk answered: %d %s=%q %s", resp.StatusCode, headerHistoryPending, resp.Header.Get(headerHistoryPending), body)

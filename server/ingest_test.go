@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/internal/testutil"
 	"github.com/callboard/callboard/server/internal/stubnode"
 )
 
@@ -42,7 +43,7 @@ func TestIngestOnlyForKnownCalls(t *testing.T) {
 	}
 	// An ended call with a kept transcript still takes late lines.
 	node.Emit(adapters.CallEnded{Node: "fs1", CallID: "c1"})
-	eventually(t, "c1 ended", func() bool { return len(ts.state(t).Calls) == 0 })
+	testutil.Eventually(t, "c1 ended", func() bool { return len(ts.state(t).Calls) == 0 })
 	if code := post("c1"); code != http.StatusAccepted {
 		t.Fatalf("ended call with a kept transcript: %d", code)
 	}

@@ -2,11 +2,12 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/callboard/callboard/internal/testutil"
 	"github.com/callboard/callboard/server/internal/stubnode"
 	"github.com/callboard/callboard/server/store"
 )
@@ -97,8 +98,7 @@ func TestIngestUtterances(t *testing.T) {
 		}
 	}
 	// the accepted lines are in the call's transcript, as PBX lines would be
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	testutil.EventuallyNoError(t, "the two ingested lines in the transcript", func() error {
 		var tr struct {
 			Lines []struct {
 				Speaker, Text, Vendor string
@@ -107,13 +107,10 @@ func TestIngestUtterances(t *testing.T) {
 		}
 		ts.getJSON(t, "/api/v1/nodes/fs1/calls/c1/transcript", &tr)
 		if len(tr.Lines) == 2 && tr.Lines[0].Text == "안녕하세요" && tr.Lines[0].Vendor == "deepgram" && tr.Lines[1].Final {
-			break
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("transcript %+v", tr)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return fmt.Errorf("transcript %+v", tr)
+	})
 	// a revoked token stops working
 	other := token(`["ingest:utterances"]`)
 	var toks struct{ Tokens []struct{ ID string } }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"github.com/callboard/callboard/adapters/asterisk/arifake"
 	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
+	"github.com/callboard/callboard/internal/testutil"
 	"github.com/callboard/callboard/server/store"
 )
 
@@ -123,8 +125,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 		Conferences []struct{ Node, Name string }
 		Members     []struct{ Node, Conference, ID string }
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	testutil.EventuallyNoError(t, "the demo to produce members on both nodes", func() error {
 		admin.do(t, http.MethodGet, "/api/v1/state", "")
 		ts.getJSON(t, "/api/v1/state", &snap)
 		nodes := map[string]bool{}
@@ -132,13 +133,10 @@ func TestSecretsNeverLeave(t *testing.T) {
 			nodes[m.Node] = true
 		}
 		if nodes["demo-fs"] && nodes["demo-ast"] && len(snap.Calls) > 0 {
-			break
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("demo never produced members on both nodes: %+v", snap)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return fmt.Errorf("state %+v", snap)
+	})
 
 	// websockets for every signed-in role, with every client message type
 	var wg sync.WaitGroup

@@ -1,6 +1,7 @@
 package asterisk_test
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/callboard/callboard/adapters/adaptertest"
 	"github.com/callboard/callboard/adapters/asterisk"
 	"github.com/callboard/callboard/adapters/asterisk/arifake"
+	"github.com/callboard/callboard/internal/testutil"
 )
 
 // TestConformance runs the shared adapter scenarios against the ARI fake.
@@ -120,17 +122,9 @@ func (p *ariPBX) Join(t testing.TB, conf, callID string) string {
 // so when the channel enters a conference bridge); before that, real
 // Asterisk sends no talking events.
 func (p *ariPBX) Talk(t testing.TB, conf, memberID string, talking bool) {
-	deadline := time.Now().Add(adaptertest.WaitTimeout)
-	for {
-		err := p.fake.SetTalking(memberID, talking, 300*time.Millisecond)
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("talking on %s: %v", memberID, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.EventuallyNoError(t, "talking on "+memberID, func() error {
+		return p.fake.SetTalking(memberID, talking, 300*time.Millisecond)
+	})
 }
 
 func (p *ariPBX) Say(t testing.TB, callID, text string) {
@@ -167,19 +161,15 @@ func (p *ariPBX) ExpectAction(t testing.TB, a adapters.Action) {
 	default:
 		t.Fatalf("no ARI form for %T", a)
 	}
-	deadline := time.Now().Add(adaptertest.WaitTimeout)
-	for {
+	testutil.EventuallyNoError(t, fmt.Sprintf("the fake to receive %s with %s=%q", want, param, value), func() error {
 		for _, r := range p.fake.RequestLog() {
 			// Play paths end in a playback id the adapter picks.
 			if (r.String() == want || strings.HasPrefix(r.String(), want+"/")) && (param == "" || r.Params[param] == value) {
-				return
+				return nil
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the fake never received %s with %s=%q; it received %v", want, param, value, p.fake.Requests())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return fmt.Errorf("it received %v", p.fake.Requests())
+	})
 }
 
 func (p *ariPBX) Offline(t testing.TB, change func()) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/adapters/asterisk/arifake"
+	"github.com/callboard/callboard/internal/testutil"
 )
 
 func TestSnapshotOnConnect(t *testing.T) {
@@ -40,17 +41,10 @@ func TestSnapshotOnConnect(t *testing.T) {
 
 func waitTalkDetect(t *testing.T, f *arifake.Server, ch string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	testutil.Eventually(t, "TALK_DETECT on "+ch, func() bool {
 		st, err := f.State(ch)
-		if err == nil && st.TalkDetect {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("TALK_DETECT never set on %s", ch)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return err == nil && st.TalkDetect
+	})
 }
 
 func TestJoinTalkMuteKickLeave(t *testing.T) {
@@ -241,8 +235,16 @@ func TestTranscriptAndPrompts(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.live.wait(t, "three lines", func(v view) bool { return len(v.Utterances) >= 3 })
-	time.Sleep(50 * time.Millisecond) // let any stray line (ignored events) arrive
+	// A marker line sent last arrives after any stray line the ignored events
+	// could have made (one websocket, read in order): once it is there, the
+	// lines before it are all there is.
+	_ = r.fake.UserEvent(a, "transcription", map[string]any{"text": "marker", "speaker": "caller", "final": "true"})
+	r.live.wait(t, "marker line", func(v view) bool { return len(v.Utterances) >= 4 })
 	utter := r.live.view().Utterances
+	if last := utter[len(utter)-1]; last.Text != "marker" {
+		t.Fatalf("last line %+v, want the marker", last)
+	}
+	utter = utter[:len(utter)-1]
 	want := []adapters.Utterance{
 		{Node: "ast1", CallID: a, Speaker: adapters.SpeakerCaller, Text: "안녕하세요", Final: false},
 		{Node: "ast1", CallID: a, Speaker: adapters.SpeakerBot, Text: "hello there", Final: true},

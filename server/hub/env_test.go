@@ -186,18 +186,6 @@ func uttEv(callID, text string, final bool) adapters.Event {
 	return adapters.UtteranceAdded{Utterance: adapters.Utterance{Node: "fs1", CallID: callID, Speaker: adapters.SpeakerCaller, Text: text, Final: final, At: t0}}
 }
 
-// waitFor polls cond (state owned by other goroutines) with a deadline.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 var _ http.Handler = (*Hub)(nil)
 
 func (e *env) clientsSnapshot() map[*client]struct{} {

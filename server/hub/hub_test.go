@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/internal/testutil"
 )
 
 func opKeys(m msg) []string {
@@ -131,7 +132,7 @@ func TestTranscriptOpsOnlyToBrowsersThatOpenedIt(t *testing.T) {
 	viewer.send(map[string]string{"type": "close", "call": "fs1/c1"})
 	e.emit(uttEv("c1", "bye", true), callEv("c1", "active"))
 	// the close message may still be in flight: wait until the hub applied it
-	waitFor(t, "close applied", func() bool {
+	testutil.Eventually(t, "close applied", func() bool {
 		for c := range e.clientsSnapshot() {
 			c.mu.Lock()
 			n := len(c.open)
@@ -262,7 +263,7 @@ func TestUnencodableSnapshotClosesWith1011(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Code != CloseInternalError {
 		t.Fatalf("read error %v, want close 1011", err)
 	}
-	waitFor(t, "the closed browser to be unregistered", func() bool { return e.hub.Len() == 0 })
+	testutil.Eventually(t, "the closed browser to be unregistered", func() bool { return e.hub.Len() == 0 })
 }
 
 // smallBuffers shrinks kernel socket buffers so a browser that does not read

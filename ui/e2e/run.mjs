@@ -45,7 +45,8 @@ async function startServer() {
   const port = await freePort();
   const listen = `127.0.0.1:${port}`;
   base = `http://${listen}`;
-  const env = { ...process.env, CALLBOARD_ADMIN_PASSWORD: adminPassword };
+  // debug: the fakes log each command/request they receive at debug, and the tests read those lines.
+  const env = { ...process.env, CALLBOARD_ADMIN_PASSWORD: adminPassword, CALLBOARD_LOG_LEVEL: 'debug' };
   if (useMock) {
     proc = spawn(process.execPath, [join(repo, 'ui', 'dev', 'mock-server.mjs'), '--listen', listen], { stdio: ['ignore', 'pipe', 'pipe'], env });
   } else {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callboard/callboard/internal/testutil"
 	"github.com/gorilla/websocket"
 )
 
@@ -216,9 +217,7 @@ func TestEventShapesMatchRealAsterisk(t *testing.T) {
 	s := startFake(t)
 	trace := loadTrace(t)
 	ws := dialEvents(t, s, "dashboard")
-	for s.Subscribers() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	testutil.Eventually(t, "the events websocket to subscribe", func() bool { return s.Subscribers() > 0 })
 	a := s.AddChannel(ChannelSpec{Caller: Party{"Alice", "1001"}, Args: []string{"room1001"}})
 	if err := s.Answer(a); err != nil {
 		t.Fatal(err)
@@ -293,9 +292,7 @@ func TestRequestsLogAndFailNext(t *testing.T) {
 func TestMuteAndDropWebsockets(t *testing.T) {
 	s := startFake(t)
 	ws := dialEvents(t, s, "dashboard")
-	for s.Subscribers() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	testutil.Eventually(t, "the events websocket to subscribe", func() bool { return s.Subscribers() > 0 })
 	a := s.AddChannel(ChannelSpec{Caller: Party{"A", "1"}})
 	do(t, s, "POST", "/ari/channels/"+a+"/mute?direction=in", "dash", "dashpass", "")
 	st, _ := s.State(a)

@@ -15,17 +15,17 @@ import (
 	"time"
 )
 
-const tracesDir = "../../../../shared/traces/freeswitch-esl"
+// tracesDir holds the real FreeSWITCH captures, shared with the adapter's
+// tests (see its README.md).
+const tracesDir = "../testdata"
 
 func traceFile(t *testing.T, name string) []byte {
 	t.Helper()
-	for _, dir := range []string{tracesDir, "/work/shared/traces/freeswitch-esl"} {
-		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
-			return b
-		}
+	b, err := os.ReadFile(filepath.Join(tracesDir, name))
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Skipf("trace %s not available", name)
-	return nil
+	return b
 }
 
 // frame is one ESL frame as a raw client sees it.

@@ -12,7 +12,7 @@ import (
 
 func TestAuthAndExit(t *testing.T) {
 	var logs bytes.Buffer
-	s := New(Options{Password: "s3cret-pw", Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	s := New(Options{Password: "s3cret-pw", Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}

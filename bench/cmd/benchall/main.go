@@ -51,7 +51,7 @@ func orchestrate(args []string) error {
 	runs := fs.Int("runs", 5, "runs per figure (the table shows median, min, max)")
 	only := fs.String("only", "", "comma-separated sections: ingest,fanout,node,poll,action,memory,ui,micro")
 	out := fs.String("out", "bench/results/latest.md", "where the table is written")
-	trace := fs.String("trace", "../shared/traces/freeswitch-esl/events-plain.raw", "FreeSWITCH plain event capture")
+	trace := fs.String("trace", "adapters/freeswitch/testdata/events-plain.raw", "FreeSWITCH plain event capture (relative to the repository root)")
 	scale := fs.Float64("scale", 1, "run-length multiplier")
 	profile := fs.Bool("profile", false, "write bench/results/fanout-cpu.prof from the first 1,000-client callboard run")
 	if err := fs.Parse(args); err != nil {

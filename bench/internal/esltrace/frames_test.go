@@ -9,7 +9,8 @@ import (
 	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
 )
 
-const tracePath = "../../../../shared/traces/freeswitch-esl/events-plain.raw"
+// tracePath is the capture the FreeSWITCH adapter tests use too (its testdata README says what it is).
+const tracePath = "../../../adapters/freeswitch/testdata/events-plain.raw"
 
 func TestLoadAndRender(t *testing.T) {
 	ts, err := Load(tracePath)
