@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callboard/callboard/internal/testutil"
+
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/adapters/asterisk"
 	"github.com/callboard/callboard/adapters/asterisk/arifake"
@@ -79,13 +81,7 @@ func (p *process) liveCalls(t *testing.T) map[string]bool {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.Eventually(t, what, cond)
 }
 
 func rows(t *testing.T, db *sqlite.DB) map[string]store.HistoryCall {

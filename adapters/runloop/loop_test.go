@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callboard/callboard/internal/testutil"
+
 	"github.com/callboard/callboard/adapters"
 )
 
@@ -98,19 +100,11 @@ func TestRunStatusesBackoffAndFinalDown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- Run(ctx, cfg, sc, rec.emit) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testutil.Eventually(t, "up again after the second connection", func() bool {
 		sc.mu.Lock()
-		snaps := sc.snaps
-		sc.mu.Unlock()
-		if snaps >= 3 { // first up, its resync, then up after the second connection
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("never came back up")
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer sc.mu.Unlock()
+		return sc.snaps >= 3 // first up, its resync, then up after the second connection
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -159,9 +153,7 @@ func TestRunStoppedWhileDown(t *testing.T) {
 	go func() {
 		done <- Run(ctx, Config{Node: "n1", Backoff: Backoff{Min: time.Hour, Max: time.Hour}}, sc, rec.emit)
 	}()
-	for len(rec.statuses()) < 2 {
-		time.Sleep(time.Millisecond)
-	}
+	testutil.Eventually(t, "connecting and down reported", func() bool { return len(rec.statuses()) >= 2 })
 	cancel()
 	<-done
 	st := rec.statuses()

@@ -2,11 +2,14 @@ package history_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/callboard/callboard/internal/testutil"
 
 	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
@@ -67,20 +70,19 @@ func (cb *callboard) stop(t *testing.T) {
 // ok holds.
 func waitRows(t *testing.T, db *sqlite.DB, what string, ok func([]store.HistoryCall) bool) []store.HistoryCall {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		rows, _, err := db.ListCalls(context.Background(), store.CallFilter{Node: "fs1", Limit: 100})
+	var rows []store.HistoryCall
+	testutil.EventuallyNoError(t, what, func() error {
+		var err error
+		rows, _, err = db.ListCalls(context.Background(), store.CallFilter{Node: "fs1", Limit: 100})
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		if ok(rows) {
-			return rows
+		if !ok(rows) {
+			return fmt.Errorf("history rows %+v", rows)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: history rows %+v", what, rows)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
+	return rows
 }
 
 func ids(rows []store.HistoryCall) []string {
