@@ -123,6 +123,13 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 		if _, dup := s.nodes[id]; dup {
 			return nil, fmt.Errorf("node id %q configured twice", id)
 		}
+		for _, k := range n.Actions() {
+			// An action outside the catalogue would have no route, role,
+			// audit name or UI label: refuse it at start, not at a click.
+			if _, ok := adapters.LookupAction(k); !ok {
+				return nil, fmt.Errorf("node %q supports action %q, which is not in the action catalogue (adapters/catalogue.go)", id, k)
+			}
+		}
 		s.nodes[id] = n
 		s.order = append(s.order, n)
 		infos = append(infos, live.NodeInfo{ID: id, Kind: n.Kind(), Actions: n.Actions(), Media: n.Media()})
@@ -137,7 +144,7 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 		return nil, err
 	}
 	s.initHistory()
-	liveOpts := live.Options{Nodes: infos, UtteranceIDPrefix: prefix}
+	liveOpts := live.Options{Nodes: infos, UtteranceIDPrefix: prefix, Catalogue: adapters.Catalogue()}
 	if s.history != nil {
 		liveOpts.Observer = s.history
 	}
