@@ -106,3 +106,17 @@ func TestProtocolDocMatchesCatalogue(t *testing.T) {
 	}
 	t.Errorf("%s's action table differs from the catalogue; run `go generate ./adapters`.\nwant:\n%s", path, want)
 }
+
+// TestEveryActionHasAUILabel: the third and last place an action is named
+// is its label in the UI's reference messages.
+func TestEveryActionHasAUILabel(t *testing.T) {
+	data, err := os.ReadFile("../ui/src/messages/en.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range catalogue {
+		if !strings.Contains(string(data), "'action."+string(s.Name)+"':") {
+			t.Errorf("ui/src/messages/en.ts has no label 'action.%s'", s.Name)
+		}
+	}
+}
