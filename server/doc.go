@@ -17,8 +17,9 @@
 // absolute and idle expiry, CSRF header on state-changing methods) and ends
 // sessions, closing their websockets with 4001; login.go signs in with the
 // per-IP and per-user rate limit; admin.go manages users, sessions and API
-// tokens; ingest.go is the bearer-token transcript endpoint; audit*.go queue
-// audit entries to a batching writer and serve them as JSON and CSV;
+// tokens; ingest.go is the bearer-token transcript endpoint; audit*.go build
+// audit entries (written by server/audit's batching writer) and serve them as
+// JSON and CSV;
 // security.go holds the IP extractor (trusted proxies), TLS and the security
 // headers; bootstrap.go creates the first admin. Credentials primitives live
 // in server/auth, persistence behind server/store.

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server/audit"
 	"github.com/callboard/callboard/server/auth"
 	"github.com/callboard/callboard/server/history"
 	"github.com/callboard/callboard/server/hub"
@@ -73,7 +74,7 @@ type Server struct {
 	store   store.Store
 	hasher  *auth.Hasher
 	limiter *auth.Limiter
-	audit   *auditLog
+	audit   *audit.Writer
 	history *history.Recorder // nil when history is off
 	hstore  store.HistoryStore
 	proxies []*net.IPNet
@@ -213,7 +214,7 @@ func (s *Server) Run(ctx context.Context) error {
 	auditDone := make(chan struct{})
 	go func() { defer close(auditDone); s.audit.Run(auditCtx) }()
 	wg.Go(func() { s.watchSessions(ctx) })
-	wg.Go(func() { s.purgeAuditEvery(ctx) })
+	wg.Go(func() { s.audit.PurgeEvery(ctx, s.cfg.AuditRetention, s.cfg.AuditPurgeInterval, s.now) })
 	historyCtx, historyCancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer historyCancel()
 	historyDone := make(chan struct{})
