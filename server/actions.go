@@ -2,14 +2,16 @@ package server
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/server/live"
+	"github.com/callboard/callboard/server/store"
 )
 
 type actionReply struct {
@@ -17,140 +19,168 @@ type actionReply struct {
 	Reply string `json:"reply"`
 }
 
-type playBody struct {
-	Media string `json:"media"`
-}
+// maxActionBody bounds an action's body read; the route's BodyLimit (4K)
+// answers 413 first, this only guards against a route registered without it.
+const maxActionBody = 8 << 10
 
-func unknownVerb(verb string) error {
-	return apiError(http.StatusNotFound, codeNotFound, fmt.Sprintf("unknown action %q", verb))
-}
-
-// mediaFromBody reads {"media":"name"}.
-func mediaFromBody(c echo.Context) (string, error) {
-	var b playBody
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		return "", apiError(http.StatusBadRequest, codeInvalid, "body must be {\"media\":\"name\"}")
+// registerActions adds one route per catalogue entry. auth resolves the
+// session and checks CSRF; the entry's role is checked in the handler so a
+// refused attempt is audited like any other outcome.
+func (s *Server) registerActions(e *echo.Echo, auth ...echo.MiddlewareFunc) {
+	for _, spec := range adapters.Catalogue() {
+		e.Add(spec.Method, spec.Path(), s.action(spec), auth...)
 	}
-	if b.Media == "" {
-		return "", apiError(http.StatusBadRequest, codeInvalid, "media missing")
-	}
-	return b.Media, nil
 }
 
-// params reads several path parameters.
-func params(c echo.Context, names ...string) ([]string, error) {
-	out := make([]string, len(names))
-	for i, n := range names {
-		v, err := param(c, n)
+// action serves one catalogue entry and audits it under the entry's name:
+// who, which node and target, and the verdict ("ok", or the error code of
+// the reply: forbidden, invalid, not_found, refused, unavailable, ...).
+func (s *Server) action(spec adapters.ActionSpec) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ref := refOf(c)
+		e := s.entry(c, "action")
+		e.Action = string(spec.Name)
+		e.Node, e.Target = clip(ref.Node, 128), clip(spec.Target.Describe(ref), 300)
+		reply, err := s.takeAction(c, spec)
+		e.Result, e.Detail = "ok", reply
 		if err != nil {
-			return nil, err
+			e.Result, e.Detail = auditVerdict(err)
+			if reply != "" { // takeAction's own words for the audit
+				e.Detail = reply
+			}
 		}
-		out[i] = v
-	}
-	return out, nil
-}
-
-func (s *Server) memberAction(c echo.Context) error {
-	node, err := s.node(c)
-	if err != nil {
-		return err
-	}
-	p, err := params(c, "conf", "member", "verb")
-	if err != nil {
-		return err
-	}
-	conf, member := p[0], p[1]
-	var a adapters.Action
-	switch p[2] {
-	case "mute", "unmute":
-		a = adapters.MuteMember{Conference: conf, Member: member, Muted: p[2] == "mute"}
-	case "deaf", "undeaf":
-		a = adapters.DeafMember{Conference: conf, Member: member, Deaf: p[2] == "deaf"}
-	case "kick":
-		a = adapters.KickMember{Conference: conf, Member: member}
-	case "play":
-		media, err := mediaFromBody(c)
+		e.Detail = clip(e.Detail, 512)
+		s.audit.Record(e)
 		if err != nil {
 			return err
 		}
-		a = adapters.PlayToMember{Conference: conf, Member: member, Media: media}
-	default:
-		return unknownVerb(p[2])
+		return c.JSON(http.StatusOK, actionReply{OK: true, Reply: reply})
 	}
-	key := live.MemberKey(node.ID(), conf, member)
-	return s.act(c, node, a, "member "+key, func(v *live.View) bool { return v.HasMember(key) })
 }
 
-func (s *Server) conferenceAction(c echo.Context) error {
-	node, err := s.node(c)
-	if err != nil {
-		return err
+// auditVerdict is an error's protocol code and message for the audit.
+func auditVerdict(err error) (result, detail string) {
+	var he *httpError
+	var ee *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		return he.code, he.msg
+	case errors.As(err, &ee):
+		return codeForStatus(ee.Code), http.StatusText(ee.Code)
 	}
-	p, err := params(c, "conf", "verb")
-	if err != nil {
-		return err
-	}
-	conf := p[0]
-	var a adapters.Action
-	switch p[1] {
-	case "lock", "unlock":
-		a = adapters.LockConference{Conference: conf, Locked: p[1] == "lock"}
-	case "moh-start", "moh-stop":
-		a = adapters.MusicOnHold{Conference: conf, On: p[1] == "moh-start"}
-	case "play":
-		media, err := mediaFromBody(c)
-		if err != nil {
-			return err
+	return codeInternal, "internal error"
+}
+
+// refOf reads the target's path parameters, unescaped where possible (a
+// malformed escape is left as is here and refused by takeAction).
+func refOf(c echo.Context) adapters.Ref {
+	get := func(n string) string { v, _ := param(c, n); return v }
+	return adapters.Ref{Node: get("node"), Call: get("call"), Conference: get("conf"), Member: get("member")}
+}
+
+// takeAction: role, node, path, body, Validate (nothing reaches the PBX on
+// failure), target live, then node.Do with a timeout. It returns the PBX's
+// reply; on failure the string, when not empty, is the audit's detail
+// (e.g. the refused role) in place of the error's message.
+func (s *Server) takeAction(c echo.Context, spec adapters.ActionSpec) (string, error) {
+	if p := principalOf(c); p == nil || !p.session.Role.AtLeast(store.Role(spec.Role)) {
+		role := "none"
+		if p != nil {
+			role = string(p.session.Role)
 		}
-		a = adapters.PlayToConference{Conference: conf, Media: media}
-	default:
-		return unknownVerb(p[1])
+		return "role " + role, errForbidden()
 	}
-	key := live.ConferenceKey(node.ID(), conf)
-	return s.act(c, node, a, "conference "+key, func(v *live.View) bool { return v.HasConference(key) })
-}
-
-func (s *Server) callAction(c echo.Context) error {
 	node, err := s.node(c)
 	if err != nil {
-		return err
+		return "", err
 	}
-	p, err := params(c, "call", "verb")
+	ref, err := s.ref(c)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if p[1] != "hangup" {
-		return unknownVerb(p[1])
+	args, err := s.args(c, spec)
+	if err != nil {
+		return "", err
 	}
-	key := live.CallKey(node.ID(), p[0])
-	return s.act(c, node, adapters.HangupCall{Call: p[0]}, "call "+key, func(v *live.View) bool { return v.HasCall(key) })
-}
-
-// act validates (nothing reaches the PBX on failure), checks the target is
-// live, then executes with a timeout and maps the verdict.
-func (s *Server) act(c echo.Context, node adapters.Node, a adapters.Action, target string, exists func(*live.View) bool) error {
+	a := spec.Build(ref, args)
 	if err := node.Validate(a); err != nil {
-		return s.fromNodeError(node.ID(), err)
+		return "", s.fromNodeError(node.ID(), err)
 	}
+	key, exists := liveTarget(spec.Target, ref)
 	var found bool
 	if err := s.query(c, func(v *live.View) { found = exists(v) }); err != nil {
-		return err
+		return "", err
 	}
 	if !found {
-		return apiError(http.StatusNotFound, codeNotFound, "unknown "+target)
+		return "", apiError(http.StatusNotFound, codeNotFound, "unknown "+string(spec.Target)+" "+key)
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.ActionTimeout)
 	defer cancel()
+	target := spec.Target.Describe(ref)
 	attributed := s.attribute(c, node.ID(), a)
 	reply, err := node.Do(ctx, a)
 	attributed(err == nil)
 	if err != nil {
-		s.log.Info("action failed", "node", node.ID(), "action", a.Kind(), "target", target, "err", err)
-		return s.fromNodeError(node.ID(), fmt.Errorf("%s %s: %w", a.Kind(), target, err))
+		s.log.Info("action failed", "node", node.ID(), "action", spec.Name, "target", target, "err", err)
+		return "", s.fromNodeError(node.ID(), fmt.Errorf("%s %s: %w", spec.Name, target, err))
 	}
-	s.log.Info("action done", "node", node.ID(), "action", a.Kind(), "target", target)
-	c.Set(ctxReply, reply)
-	return c.JSON(http.StatusOK, actionReply{OK: true, Reply: reply})
+	s.log.Info("action done", "node", node.ID(), "action", spec.Name, "target", target)
+	return reply, nil
+}
+
+// args reads and checks the body of an action with parameters (one without
+// ignores its body, unread). Over the route's BodyLimit is 413.
+func (s *Server) args(c echo.Context, spec adapters.ActionSpec) (adapters.Args, error) {
+	if len(spec.Params) == 0 {
+		return adapters.Args{}, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxActionBody))
+	if err != nil {
+		var ee *echo.HTTPError
+		if errors.As(err, &ee) {
+			return nil, ee
+		}
+		return nil, apiError(http.StatusBadRequest, codeInvalid, "unreadable body")
+	}
+	args, err := spec.ParseArgs(body)
+	if err != nil {
+		return nil, apiError(http.StatusBadRequest, codeInvalid, err.Error())
+	}
+	return args, nil
+}
+
+// ref reads the route's target parameters, refusing malformed escapes.
+func (s *Server) ref(c echo.Context) (adapters.Ref, error) {
+	var r adapters.Ref
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{{"node", &r.Node}, {"call", &r.Call}, {"conf", &r.Conference}, {"member", &r.Member}} {
+		if c.Param(p.name) == "" {
+			continue
+		}
+		v, err := param(c, p.name)
+		if err != nil {
+			return r, err
+		}
+		*p.dst = v
+	}
+	return r, nil
+}
+
+// liveTarget is the live-state key of an action's target and how to tell
+// it is live. A node target is live when configured (checked by s.node).
+func liveTarget(t adapters.Target, r adapters.Ref) (key string, exists func(*live.View) bool) {
+	switch t {
+	case adapters.TargetMember:
+		key = live.MemberKey(r.Node, r.Conference, r.Member)
+		return key, func(v *live.View) bool { return v.HasMember(key) }
+	case adapters.TargetConference:
+		key = live.ConferenceKey(r.Node, r.Conference)
+		return key, func(v *live.View) bool { return v.HasConference(key) }
+	case adapters.TargetCall:
+		key = live.CallKey(r.Node, r.Call)
+		return key, func(v *live.View) bool { return v.HasCall(key) }
+	}
+	return r.Node, func(*live.View) bool { return true }
 }

@@ -25,6 +25,19 @@ func param(c echo.Context, name string) (string, error) {
 	return u, nil
 }
 
+// params reads several path parameters, unescaped.
+func params(c echo.Context, names ...string) ([]string, error) {
+	out := make([]string, len(names))
+	for i, n := range names {
+		v, err := param(c, n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
 // query reads the live state; it fails with 503 while the state is not running.
 func (s *Server) query(c echo.Context, fn func(*live.View)) error {
 	if err := s.state.Query(c.Request().Context(), fn); err != nil {

@@ -1,12 +1,9 @@
 package server
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,7 +12,6 @@ import (
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/server/internal/stubnode"
 	"github.com/callboard/callboard/server/store"
-	"github.com/callboard/callboard/server/store/sqlite"
 )
 
 func (ts *testServer) audit(t *testing.T, query string) []auditJSON {
@@ -129,43 +125,5 @@ func TestAuditCSVDefusesFormulas(t *testing.T) {
 	ts.anonymous().tryLogin(t, "Pass word with spaces!", "x")
 	if got := ts.audit(t, "?kind=login_failed"); len(got) != 1 || got[0].User != "" || got[0].Detail != "malformed user name" {
 		t.Fatalf("login_failed %+v", got)
-	}
-}
-
-// blockingStore makes AppendAudit wait, to fill the audit queue.
-type blockingStore struct {
-	store.Store
-	release chan struct{}
-}
-
-func (b *blockingStore) AppendAudit(ctx context.Context, e []store.AuditEntry) error {
-	<-b.release
-	return b.Store.AppendAudit(ctx, e)
-}
-
-func TestAuditNeverBlocks(t *testing.T) {
-	st, err := sqlite.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	bs := &blockingStore{Store: st, release: make(chan struct{})}
-	a := newAuditLog(bs, slog.New(slog.NewTextHandler(io.Discard, nil)), 4)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); a.Run(ctx) }()
-	start := time.Now()
-	for range 100 {
-		a.Record(store.AuditEntry{Kind: "action", At: time.Now()})
-	}
-	if time.Since(start) > time.Second || a.Dropped() == 0 {
-		t.Fatalf("100 records took %v, dropped %d", time.Since(start), a.Dropped())
-	}
-	close(bs.release)
-	cancel()
-	<-done
-	got, _ := st.QueryAudit(context.Background(), store.AuditFilter{})
-	if len(got)+int(a.Dropped()) != 100 {
-		t.Fatalf("written %d + dropped %d != 100", len(got), a.Dropped())
 	}
 }

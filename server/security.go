@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/callboard/callboard/server/audit"
 	"github.com/callboard/callboard/server/auth"
 )
 
@@ -59,7 +60,7 @@ func (s *Server) initSecurity() error {
 	}
 	s.hasher = h
 	s.limiter = auth.NewLimiter(a.Limiter)
-	s.audit = newAuditLog(s.store, s.log, a.AuditBuffer)
+	s.audit = audit.New(s.store, s.log, a.AuditBuffer)
 	for i, p := range s.cfg.TrustedProxies {
 		n, err := parseCIDR(p)
 		if err != nil {

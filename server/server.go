@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server/audit"
 	"github.com/callboard/callboard/server/auth"
 	"github.com/callboard/callboard/server/history"
 	"github.com/callboard/callboard/server/hub"
@@ -73,7 +74,7 @@ type Server struct {
 	store   store.Store
 	hasher  *auth.Hasher
 	limiter *auth.Limiter
-	audit   *auditLog
+	audit   *audit.Writer
 	history *history.Recorder // nil when history is off
 	hstore  store.HistoryStore
 	proxies []*net.IPNet
@@ -123,6 +124,13 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 		if _, dup := s.nodes[id]; dup {
 			return nil, fmt.Errorf("node id %q configured twice", id)
 		}
+		for _, k := range n.Actions() {
+			// An action outside the catalogue would have no route, role,
+			// audit name or UI label: refuse it at start, not at a click.
+			if _, ok := adapters.LookupAction(k); !ok {
+				return nil, fmt.Errorf("node %q supports action %q, which is not in the action catalogue (adapters/catalogue.go)", id, k)
+			}
+		}
 		s.nodes[id] = n
 		s.order = append(s.order, n)
 		infos = append(infos, live.NodeInfo{ID: id, Kind: n.Kind(), Actions: n.Actions(), Media: n.Media()})
@@ -137,7 +145,7 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 		return nil, err
 	}
 	s.initHistory()
-	liveOpts := live.Options{Nodes: infos, UtteranceIDPrefix: prefix}
+	liveOpts := live.Options{Nodes: infos, UtteranceIDPrefix: prefix, Catalogue: adapters.Catalogue()}
 	if s.history != nil {
 		liveOpts.Observer = s.history
 	}
@@ -206,7 +214,7 @@ func (s *Server) Run(ctx context.Context) error {
 	auditDone := make(chan struct{})
 	go func() { defer close(auditDone); s.audit.Run(auditCtx) }()
 	wg.Go(func() { s.watchSessions(ctx) })
-	wg.Go(func() { s.purgeAuditEvery(ctx) })
+	wg.Go(func() { s.audit.PurgeEvery(ctx, s.cfg.AuditRetention, s.cfg.AuditPurgeInterval, s.now) })
 	historyCtx, historyCancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer historyCancel()
 	historyDone := make(chan struct{})

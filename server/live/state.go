@@ -82,6 +82,9 @@ type Options struct {
 	Now         func() time.Time // default time.Now
 	QueueSize   int              // buffered events before Emit blocks; default 1024
 	Observer    Observer         // may be nil
+	// Catalogue is the action catalogue every snapshot carries, so the
+	// browser's buttons and audit filter come from the server's one table.
+	Catalogue []adapters.ActionSpec
 	// UtteranceIDPrefix is put before every utterance id this State assigns.
 	// A per-process random prefix keeps ids unique across restarts, so
 	// stored and live lines of one call can be merged by id.

@@ -19,6 +19,9 @@ type Snapshot struct {
 	Calls       []*adapters.Call       `json:"calls"`
 	Conferences []*adapters.Conference `json:"conferences"`
 	Members     []*adapters.Member     `json:"members"`
+	// Catalogue is every action callboard knows (docs/protocol.md); which of
+	// them a node supports is its node entity's actions.
+	Catalogue []adapters.ActionSpec `json:"catalogue"`
 }
 
 // Seq is the number of the last applied change.
@@ -34,6 +37,7 @@ func (v *View) Snapshot() *Snapshot {
 		Calls:       values(s.calls),
 		Conferences: values(s.conferences),
 		Members:     values(s.members),
+		Catalogue:   nonNil(s.opts.Catalogue),
 	}
 }
 

@@ -47,3 +47,11 @@ export function auditQuery(f: AuditFilters, page?: { limit?: number; before?: st
 export function auditCsvHref(f: AuditFilters): string {
   return `/api/v1/audit.csv${auditQuery(f)}`;
 }
+
+/**
+ * The action names the audit filter offers: the server's catalogue (sent in
+ * the snapshot), whose names are exactly what action entries store.
+ */
+export function auditActionNames(catalogue: Map<string, { name: string }>): string[] {
+  return [...catalogue.values()].map((a) => a.name);
+}

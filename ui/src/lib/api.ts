@@ -1,16 +1,13 @@
-// REST actions (docs/protocol.md). The reply only carries the PBX's verdict;
-// the resulting state arrives over the websocket. Every request goes through
+// REST calls (docs/protocol.md). An action's reply only carries the PBX's
+// verdict; the resulting state arrives over the websocket. Every request goes through
 // the session (lib/auth.ts): CSRF header, retry after a stale token, 401.
 import { ApiError, auth } from './auth';
 import { t } from './i18n';
-
-export type MemberAction = 'mute' | 'unmute' | 'deaf' | 'undeaf' | 'kick';
-export type ConferenceAction = 'lock' | 'unlock' | 'moh-start' | 'moh-stop';
+import { actionPath, type ActionRef } from './actions';
+import type { ActionSpec } from './types';
 
 /** Kept under its old name: components catch it to show the server's reason. */
 export { ApiError as ActionError };
-
-const seg = encodeURIComponent;
 
 /** Sends a request with the session; resolves to the parsed JSON body (or null), throws ApiError otherwise. */
 export async function call<T = unknown>(method: string, path: string, body?: object): Promise<T> {
@@ -43,24 +40,7 @@ export async function call<T = unknown>(method: string, path: string, body?: obj
   throw new ApiError(reason, code, res.status);
 }
 
-const post = (path: string, body?: object) => call<void>('POST', path, body);
-
-export function memberAction(node: string, conf: string, member: string, action: MemberAction) {
-  return post(`/api/v1/nodes/${seg(node)}/conferences/${seg(conf)}/members/${seg(member)}/${action}`);
-}
-
-export function playToMember(node: string, conf: string, member: string, media: string) {
-  return post(`/api/v1/nodes/${seg(node)}/conferences/${seg(conf)}/members/${seg(member)}/play`, { media });
-}
-
-export function conferenceAction(node: string, conf: string, action: ConferenceAction) {
-  return post(`/api/v1/nodes/${seg(node)}/conferences/${seg(conf)}/${action}`);
-}
-
-export function playToConference(node: string, conf: string, media: string) {
-  return post(`/api/v1/nodes/${seg(node)}/conferences/${seg(conf)}/play`, { media });
-}
-
-export function hangupCall(node: string, call: string) {
-  return post(`/api/v1/nodes/${seg(node)}/calls/${seg(call)}/hangup`);
+/** Takes a catalogued action: its method and URL come from the catalogue entry. */
+export function takeAction(spec: ActionSpec, ref: ActionRef, body?: object) {
+  return call<void>(spec.method, actionPath(spec, ref), body);
 }

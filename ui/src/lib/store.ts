@@ -6,6 +6,7 @@ import {
   conferenceKey,
   memberKey,
   utteranceKey,
+  type ActionSpec,
   type Call,
   type Conference,
   type DeltaMsg,
@@ -26,6 +27,8 @@ export class LiveStore {
   calls = new Map<string, Call>();
   conferences = new Map<string, Conference>();
   members = new Map<string, Member>();
+  /** The server's action catalogue by action name (from every snapshot). */
+  catalogue = new Map<string, ActionSpec>();
   /** Transcript lines per call key, in the order they were first seen. */
   transcripts = new Map<string, Map<string, Utterance>>();
   /** Calls whose whole transcript has arrived (answer to `open`). */
@@ -55,6 +58,7 @@ export class LiveStore {
     this.calls.clear();
     this.conferences.clear();
     this.members.clear();
+    this.catalogue.clear();
     this.transcripts.clear();
     this.transcriptLoaded.clear();
     this.seq = null;
@@ -92,6 +96,7 @@ export class LiveStore {
     this.calls = new Map((s.calls ?? []).map((c) => [callKey(c), c]));
     this.conferences = new Map((s.conferences ?? []).map((c) => [conferenceKey(c), c]));
     this.members = new Map((s.members ?? []).map((m) => [memberKey(m), m]));
+    this.catalogue = new Map((s.catalogue ?? []).map((a) => [a.name, a]));
     // Open transcripts stay: the server re-sends them after a snapshot.
     this.seq = s.seq;
     this.loaded = true;

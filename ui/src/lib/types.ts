@@ -82,6 +82,22 @@ export interface Op {
   value?: unknown;
 }
 
+/** What an action acts on; its route's path parameters follow from it. */
+export type ActionTarget = 'node' | 'call' | 'conference' | 'member';
+
+/** One entry of the server's action catalogue (docs/protocol.md, "Actions"). */
+export interface ActionSpec {
+  name: string;
+  target: ActionTarget;
+  method: string;
+  /** The route with {node}, {call}, {conf}, {member} placeholders. */
+  path: string;
+  params: { name: string; kind: string; optional?: boolean }[];
+  /** The least role allowed to take it. */
+  role: string;
+  scope?: string;
+}
+
 export interface SnapshotMsg {
   type: 'snapshot';
   seq: number;
@@ -89,6 +105,7 @@ export interface SnapshotMsg {
   calls?: Call[];
   conferences?: Conference[];
   members?: Member[];
+  catalogue?: ActionSpec[];
 }
 
 export interface DeltaMsg {

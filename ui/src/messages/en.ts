@@ -133,18 +133,23 @@ const en: Record<string, string> = {
   'transcript.openHistoryTitle': 'This call’s page in the history: the whole transcript, its conference timeline and export',
 
   'action.failed': 'Could not {action} {target}: {reason}',
+  // One label per action of the catalogue (adapters/catalogue.go), a verb
+  // phrase read as "Could not <label> <target>"; a button shows it capitalised.
+  // A Go test fails when an action has none.
   'action.network': 'callboard did not answer',
   'action.mute': 'mute',
   'action.unmute': 'unmute',
   'action.deaf': 'deafen',
   'action.undeaf': 'undeafen',
   'action.kick': 'kick',
-  'action.play': 'play a prompt to',
+  'action.play-member': 'play a prompt to',
+  'action.play-conference': 'play a prompt to everyone in',
   'action.lock': 'lock',
   'action.unlock': 'unlock',
   'action.hangup': 'hang up',
   'action.moh-start': 'start music in',
   'action.moh-stop': 'stop music in',
+  'action.unknown': 'this callboard does not know that action',
   'action.forbidden': 'your role may not do this',
   'action.csrf': 'the page’s security token was refused; reload the page',
 

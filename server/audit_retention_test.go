@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -11,36 +9,6 @@ import (
 	"github.com/callboard/callboard/server/store"
 	"github.com/callboard/callboard/server/store/sqlite"
 )
-
-// Ingest volume fills only its own queue: people's entries still get in.
-func TestAuditIngestNeverCrowdsOutActions(t *testing.T) {
-	st, err := sqlite.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	bs := &blockingStore{Store: st, release: make(chan struct{})}
-	a := newAuditLog(bs, slog.New(slog.NewTextHandler(io.Discard, nil)), 16)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); a.Run(ctx) }()
-	for range 1000 {
-		a.RecordBulk(store.AuditEntry{Kind: "ingest", At: time.Now()})
-	}
-	for range 10 {
-		a.Record(store.AuditEntry{Kind: "action", At: time.Now()})
-	}
-	if a.Dropped() != 0 || a.BulkDropped() == 0 {
-		t.Fatalf("dropped %d actions and %d ingest entries; want 0 and some", a.Dropped(), a.BulkDropped())
-	}
-	close(bs.release)
-	cancel()
-	<-done
-	got, err := st.QueryAudit(context.Background(), store.AuditFilter{Kind: "action"})
-	if err != nil || len(got) != 10 {
-		t.Fatalf("%d action entries written (%v), want 10", len(got), err)
-	}
-}
 
 func TestAuditPurgedBeyondRetention(t *testing.T) {
 	st, err := sqlite.Open(context.Background(), t.TempDir())

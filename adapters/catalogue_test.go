@@ -1,0 +1,122 @@
+package adapters
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestCatalogueIsConsistent(t *testing.T) {
+	if err := CheckCatalogue(catalogue); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range catalogue {
+		if got, ok := LookupAction(s.Name); !ok || got.Name != s.Name {
+			t.Errorf("LookupAction(%q) = %v, %v", s.Name, got.Name, ok)
+		}
+	}
+	if _, ok := LookupAction("explode"); ok {
+		t.Error("LookupAction found an action that is not catalogued")
+	}
+}
+
+func TestCheckCatalogueCatchesMistakes(t *testing.T) {
+	mute, _ := LookupAction(ActMute)
+	wrongBuild := mute
+	wrongBuild.Name = ActUnmute
+	sameRoute := mute
+	sameRoute.Name = "mute-again"
+	noRole := mute
+	noRole.Role = ""
+	for name, cat := range map[string][]ActionSpec{
+		"build makes another kind": {wrongBuild},
+		"name twice":               {mute, mute},
+		"route twice":              {mute, sameRoute},
+		"no role":                  {noRole},
+	} {
+		if err := CheckCatalogue(cat); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestParseArgs(t *testing.T) {
+	play, _ := LookupAction(ActPlayToMember)
+	mute, _ := LookupAction(ActMute)
+	if a, err := play.ParseArgs([]byte(`{"media":"welcome"}`)); err != nil || a["media"] != "welcome" {
+		t.Fatalf("good body: %v %v", a, err)
+	}
+	if a, err := mute.ParseArgs([]byte(`anything`)); err != nil || len(a) != 0 {
+		t.Fatalf("an action without parameters ignores its body: %v %v", a, err)
+	}
+	for _, body := range []string{``, `{"media":`, `[]`, `null`, `{}`, `{"media":""}`, `{"media":7}`,
+		`{"media":"welcome","extra":1}`, `{"media":"../../etc/passwd"}`, `{"media":"` + strings.Repeat("x", 300) + `"}`} {
+		if _, err := play.ParseArgs([]byte(body)); !errors.Is(err, ErrInvalid) {
+			t.Errorf("body %.40q: err %v, want ErrInvalid", body, err)
+		} else if !strings.Contains(err.Error(), "media") {
+			t.Errorf("body %.40q: error %q does not name the field", body, err)
+		}
+	}
+}
+
+func TestCatalogueWireForm(t *testing.T) {
+	data, err := json.Marshal(Catalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal(data, &got); err != nil || len(got) != len(catalogue) {
+		t.Fatalf("%s (%v)", data, err)
+	}
+	hangup := got[len(got)-1]
+	if hangup["name"] != "hangup" || hangup["path"] != "/api/v1/nodes/{node}/calls/{call}/hangup" ||
+		hangup["target"] != "call" || hangup["role"] != "moderator" || hangup["method"] != "POST" {
+		t.Errorf("hangup on the wire: %v", hangup)
+	}
+	if _, leaked := hangup["Build"]; leaked {
+		t.Error("Build is on the wire")
+	}
+}
+
+// TestProtocolDocMatchesCatalogue keeps docs/protocol.md's action table
+// generated: `go generate ./adapters` rewrites it.
+func TestProtocolDocMatchesCatalogue(t *testing.T) {
+	const path = "../docs/protocol.md"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	before, rest, ok1 := strings.Cut(doc, DocTableBegin+"\n")
+	table, after, ok2 := strings.Cut(rest, DocTableEnd)
+	if !ok1 || !ok2 {
+		t.Fatalf("%s lacks the markers %q and %q", path, DocTableBegin, DocTableEnd)
+	}
+	want := CatalogueMarkdown()
+	if table == want {
+		return
+	}
+	if os.Getenv("CALLBOARD_UPDATE_DOCS") == "1" {
+		if err := os.WriteFile(path, []byte(before+DocTableBegin+"\n"+want+DocTableEnd+after), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("%s's action table differs from the catalogue; run `go generate ./adapters`.\nwant:\n%s", path, want)
+}
+
+// TestEveryActionHasAUILabel: the third and last place an action is named
+// is its label in the UI's reference messages.
+func TestEveryActionHasAUILabel(t *testing.T) {
+	data, err := os.ReadFile("../ui/src/messages/en.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range catalogue {
+		if !strings.Contains(string(data), "'action."+string(s.Name)+"':") {
+			t.Errorf("ui/src/messages/en.ts has no label 'action.%s'", s.Name)
+		}
+	}
+}
