@@ -203,7 +203,7 @@ func (s *Server) serve(c *conn) {
 		s.recordCommand(line)
 		switch cmd {
 		case "event":
-			c.enqueue(commandReply(s.subscribe(c, arg)))
+			s.subscribe(c, arg)
 		case "noevents":
 			s.mu.Lock()
 			c.filter = filter{json: c.filter.json}
@@ -235,18 +235,21 @@ func (s *Server) stallReply() {
 }
 
 // subscribe handles "event plain|json NAMES... [CUSTOM sub...]". Like
-// FreeSWITCH, successive event commands add to the subscription.
-func (s *Server) subscribe(c *conn, arg string) string {
+// FreeSWITCH, successive event commands add to the subscription. The reply
+// is queued under the same lock that turns the filter on, so no event can
+// overtake it (events are queued under s.mu too).
+func (s *Server) subscribe(c *conn, arg string) {
 	format, sub := ParseSubscription(arg)
 	if format != "plain" && format != "json" {
-		return "-ERR invalid event format"
+		c.enqueue(commandReply("-ERR invalid event format"))
+		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := &c.filter
 	f.json, f.on = format == "json", true
 	f.sub.add(sub)
-	return "+OK event listener enabled " + format
+	c.enqueue(commandReply("+OK event listener enabled " + format))
 }
 
 // backgroundJob runs a bgapi command and fires its BACKGROUND_JOB event.
