@@ -13,7 +13,8 @@ import (
 	"github.com/callboard/callboard/server/store"
 )
 
-type auditJSON struct {
+// AuditJSON is an audit entry as the API shows it.
+type AuditJSON struct {
 	ID     int64     `json:"id"`
 	At     time.Time `json:"at"`
 	User   string    `json:"user"`
@@ -63,9 +64,9 @@ func (h *Handler) GetAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]auditJSON, len(entries))
+	out := make([]AuditJSON, len(entries))
 	for i, e := range entries {
-		out[i] = auditJSON(e)
+		out[i] = AuditJSON(e)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"entries": out})
 }

@@ -16,7 +16,8 @@ import (
 	"github.com/callboard/callboard/server/store"
 )
 
-type actionReply struct {
+// ActionReply answers a successful action.
+type ActionReply struct {
 	OK    bool   `json:"ok"`
 	Reply string `json:"reply"`
 }
@@ -56,7 +57,7 @@ func (h *Handler) action(spec adapters.ActionSpec) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, actionReply{OK: true, Reply: reply})
+		return c.JSON(http.StatusOK, ActionReply{OK: true, Reply: reply})
 	}
 }
 

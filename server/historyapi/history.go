@@ -34,8 +34,8 @@ type Handler struct{ d Deps }
 // New returns the handlers.
 func New(d Deps) *Handler { return &Handler{d: d} }
 
-// historyCallJSON is HistoryCall of docs/history.md.
-type historyCallJSON struct {
+// CallJSON is HistoryCall of docs/history.md.
+type CallJSON struct {
 	Node                   string     `json:"node"`
 	ID                     string     `json:"id"`
 	CallerNumber           string     `json:"callerNumber"`
@@ -53,8 +53,8 @@ type historyCallJSON struct {
 	Conference             string     `json:"conference,omitempty"`
 }
 
-func toHistoryCallJSON(c store.HistoryCall) historyCallJSON {
-	out := historyCallJSON{Node: c.Node, ID: c.ID, CallerNumber: c.CallerNumber, CallerName: c.CallerName,
+func toHistoryCallJSON(c store.HistoryCall) CallJSON {
+	out := CallJSON{Node: c.Node, ID: c.ID, CallerNumber: c.CallerNumber, CallerName: c.CallerName,
 		CalleeNumber: c.CalleeNumber, CalleeName: c.CalleeName, Direction: c.Direction, StartedAt: c.StartedAt,
 		HangupCause: c.HangupCause, EndedWhileDisconnected: c.EndedWhileDisconnected, HasTranscript: c.HasTranscript,
 		Conference: c.Conference}
@@ -69,8 +69,8 @@ func toHistoryCallJSON(c store.HistoryCall) historyCallJSON {
 	return out
 }
 
-// timelineJSON is TimelineEntry of docs/history.md.
-type timelineJSON struct {
+// TimelineJSON is TimelineEntry of docs/history.md.
+type TimelineJSON struct {
 	At         time.Time `json:"at"`
 	Kind       string    `json:"kind"`
 	Conference string    `json:"conference"`
@@ -80,37 +80,37 @@ type timelineJSON struct {
 }
 
 type historyDetail struct {
-	Call       historyCallJSON       `json:"call"`
+	Call       CallJSON       `json:"call"`
 	Transcript []*adapters.Utterance `json:"transcript"`
-	Timeline   []timelineJSON        `json:"timeline"`
+	Timeline   []TimelineJSON        `json:"timeline"`
 }
 
 var historyCallIDPattern = regexp.MustCompile(`^[^\x00-\x1f]{1,256}$`)
 
-// historyFlushWait bounds how long a history read waits for the recorder to
+// FlushWait bounds how long a history read waits for the recorder to
 // write what it holds; after that the read serves what is already stored.
-const historyFlushWait = 2 * time.Second
+const FlushWait = 2 * time.Second
 
-// headerHistoryPending marks a history answer that may miss the newest
+// HeaderPending marks a history answer that may miss the newest
 // changes: they were still queued for the disk when the read was served.
-const headerHistoryPending = "Callboard-History-Pending"
+const HeaderPending = "Callboard-History-Pending"
 
 // historyReady answers 503 when history is off. Otherwise it writes what the
 // recorder still holds (so a call that just ended is listed), waiting at most
-// historyFlushWait; when the disk is failing or slow it serves what is stored
+// FlushWait; when the disk is failing or slow it serves what is stored
 // and says so in the Callboard-History-Pending header.
 func (h *Handler) historyReady(c echo.Context) error {
 	if h.d.Store == nil {
 		return web.Error(http.StatusServiceUnavailable, web.CodeUnavailable, "history is not enabled")
 	}
 	if h.d.Recorder.Health().Failing {
-		c.Response().Header().Set(headerHistoryPending, "true")
+		c.Response().Header().Set(HeaderPending, "true")
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), historyFlushWait)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), FlushWait)
 	defer cancel()
 	if err := h.d.Recorder.Flush(ctx); err != nil {
-		c.Response().Header().Set(headerHistoryPending, "true")
+		c.Response().Header().Set(HeaderPending, "true")
 	}
 	return nil
 }
@@ -154,7 +154,7 @@ func (h *Handler) ListCalls(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]historyCallJSON, len(calls))
+	out := make([]CallJSON, len(calls))
 	for i, hc := range calls {
 		out[i] = toHistoryCallJSON(hc)
 	}
@@ -192,12 +192,12 @@ func (h *Handler) detail(c echo.Context) (historyDetail, error) {
 	if err != nil {
 		return d, err
 	}
-	d = historyDetail{Call: toHistoryCallJSON(hc), Transcript: h.d.Complete(ctx, key, lines), Timeline: make([]timelineJSON, len(tl))}
+	d = historyDetail{Call: toHistoryCallJSON(hc), Transcript: h.d.Complete(ctx, key, lines), Timeline: make([]TimelineJSON, len(tl))}
 	if d.Transcript == nil {
 		d.Transcript = []*adapters.Utterance{}
 	}
 	for i, e := range tl {
-		d.Timeline[i] = timelineJSON{At: e.At, Kind: e.Kind, Conference: e.Conference, Member: e.Member, CallerName: e.CallerName, By: e.By}
+		d.Timeline[i] = TimelineJSON{At: e.At, Kind: e.Kind, Conference: e.Conference, Member: e.Member, CallerName: e.CallerName, By: e.By}
 	}
 	return d, nil
 }
