@@ -80,7 +80,7 @@ type TimelineJSON struct {
 }
 
 type historyDetail struct {
-	Call       CallJSON       `json:"call"`
+	Call       CallJSON              `json:"call"`
 	Transcript []*adapters.Utterance `json:"transcript"`
 	Timeline   []TimelineJSON        `json:"timeline"`
 }
