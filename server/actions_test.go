@@ -12,7 +12,10 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server/api"
 	"github.com/callboard/callboard/server/internal/stubnode"
+	"github.com/callboard/callboard/server/internal/web"
+	"github.com/callboard/callboard/server/session"
 )
 
 func TestActions(t *testing.T) {
@@ -79,12 +82,12 @@ func TestActions(t *testing.T) {
 				t.Fatalf("status %d (%s), want %d", resp.StatusCode, data, tc.wantStatus)
 			}
 			if tc.wantStatus == 200 {
-				var r actionReply
+				var r api.ActionReply
 				if err := json.Unmarshal(data, &r); err != nil || !r.OK || r.Reply != "+OK done" {
 					t.Fatalf("reply %s", data)
 				}
 			} else {
-				var e errorBody
+				var e web.ErrorBody
 				if err := json.Unmarshal(data, &e); err != nil || e.Code != tc.wantCode || !strings.Contains(e.Error, tc.wantErr) {
 					t.Fatalf("error body %s, want code %q containing %q", data, tc.wantCode, tc.wantErr)
 				}
@@ -106,7 +109,7 @@ func TestMuteChangesStateThroughEvents(t *testing.T) {
 	node := stubnode.New("fs1", fs1Snapshot())
 	ts := startServer(t, Config{}, node)
 	// as a browser does: same Origin, and Accept-Encoding (Gzip must skip /ws)
-	hdr := http.Header{"Origin": {ts.base}, "Accept-Encoding": {"gzip, deflate, br"}, "Cookie": {sessionCookie + "=" + ts.client.cookie}}
+	hdr := http.Header{"Origin": {ts.base}, "Accept-Encoding": {"gzip, deflate, br"}, "Cookie": {session.CookieName + "=" + ts.client.cookie}}
 	conn, _, err := websocket.DefaultDialer.Dial("ws://"+ts.Addr()+"/ws", hdr)
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,9 @@ import (
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/internal/testutil"
+	"github.com/callboard/callboard/server/api"
 	"github.com/callboard/callboard/server/internal/stubnode"
+	"github.com/callboard/callboard/server/internal/web"
 )
 
 func TestGetState(t *testing.T) {
@@ -76,7 +78,7 @@ func TestGetTranscript(t *testing.T) {
 func TestHealthz(t *testing.T) {
 	node := stubnode.New("fs1", fs1Snapshot())
 	ts := startServer(t, Config{}, node)
-	var h healthBody
+	var h api.HealthBody
 	if code := ts.getJSON(t, "/healthz", &h); code != 200 || h.Status != "ok" || len(h.Nodes) != 1 || h.Nodes[0].State != "up" {
 		t.Fatalf("healthz %d %+v", code, h)
 	}
@@ -100,7 +102,7 @@ func TestUnknownAPIPathIsJSON404(t *testing.T) {
 	ts := startServer(t, Config{})
 	for _, p := range []string{"/api/v1/nope", "/api/v2/state", "/api"} {
 		resp, data := ts.do(t, http.MethodGet, p, "")
-		var e errorBody
+		var e web.ErrorBody
 		if resp.StatusCode != 404 || json.Unmarshal(data, &e) != nil || e.Code != "not_found" {
 			t.Fatalf("%s: %d %s", p, resp.StatusCode, data)
 		}

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server/admin"
 	"github.com/callboard/callboard/server/internal/stubnode"
 	"github.com/callboard/callboard/server/store"
 )
 
-func (ts *testServer) audit(t *testing.T, query string) []auditJSON {
+func (ts *testServer) audit(t *testing.T, query string) []admin.AuditJSON {
 	t.Helper()
-	var body struct{ Entries []auditJSON }
+	var body struct{ Entries []admin.AuditJSON }
 	if code := ts.getJSON(t, "/api/v1/audit"+query, &body); code != 200 {
 		t.Fatalf("audit: %d", code)
 	}
@@ -51,7 +52,7 @@ func TestAuditEveryKind(t *testing.T) {
 	mod.do(t, http.MethodPost, "/api/v1/auth/logout", "")
 
 	entries := ts.audit(t, "")
-	byKind := map[string][]auditJSON{}
+	byKind := map[string][]admin.AuditJSON{}
 	for _, e := range entries {
 		byKind[e.Kind] = append(byKind[e.Kind], e)
 		if e.At.IsZero() || e.IP != "127.0.0.1" {
@@ -63,7 +64,7 @@ func TestAuditEveryKind(t *testing.T) {
 			t.Errorf("no %s entry in %+v", k, entries)
 		}
 	}
-	want := map[string]auditJSON{
+	want := map[string]admin.AuditJSON{
 		"mute":   {User: mod.user, Role: "moderator", Node: "fs1", Target: "member room/2", Result: "ok", Detail: "+OK"},
 		"hangup": {User: mod.user, Role: "moderator", Node: "fs1", Target: "call c1", Result: "refused"},
 		"lock":   {User: viewer.user, Role: "viewer", Node: "fs1", Target: "conference room", Result: "forbidden"},

@@ -35,7 +35,7 @@ func Bootstrap(ctx context.Context, st store.Store, h *auth.Hasher, name, passwo
 		}
 		password = base64.RawURLEncoding.EncodeToString(b)
 	}
-	u, err := NewUser(h, normalUserName(name), store.RoleAdmin, password, time.Now())
+	u, err := auth.NewUser(h, auth.NormalUserName(name), store.RoleAdmin, password, time.Now())
 	if err != nil {
 		return false, fmt.Errorf("bootstrap admin (CALLBOARD_ADMIN_USER / CALLBOARD_ADMIN_PASSWORD): %w", err)
 	}
@@ -48,4 +48,10 @@ func Bootstrap(ctx context.Context, st store.Store, h *auth.Hasher, name, passwo
 		fmt.Fprintf(banner, "callboard: created the first admin user %q from CALLBOARD_ADMIN_PASSWORD\n", u.Name)
 	}
 	return true, nil
+}
+
+// NewUser validates and hashes a user for the store (kept for the CLI; see
+// auth.NewUser).
+func NewUser(h *auth.Hasher, name string, role store.Role, password string, now time.Time) (store.User, error) {
+	return auth.NewUser(h, name, role, password, now)
 }

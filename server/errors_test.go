@@ -10,6 +10,7 @@ import (
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/server/internal/stubnode"
+	"github.com/callboard/callboard/server/internal/web"
 )
 
 // A node's raw error (addresses) stays in the log; the client gets a
@@ -37,7 +38,7 @@ func TestNodeErrorsToClients(t *testing.T) {
 			node.SetResult("", tc.err)
 			ts := startServer(t, Config{}, node)
 			resp, data := ts.do(t, http.MethodPost, "/api/v1/nodes/fs1/calls/c1/hangup", "")
-			var e errorBody
+			var e web.ErrorBody
 			if err := json.Unmarshal(data, &e); err != nil || resp.StatusCode != tc.status || !strings.Contains(e.Error, tc.wantError) {
 				t.Fatalf("%d %s, want %d with %q", resp.StatusCode, data, tc.status, tc.wantError)
 			}

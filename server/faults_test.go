@@ -13,6 +13,8 @@ import (
 	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
 	"github.com/callboard/callboard/internal/testutil"
+	"github.com/callboard/callboard/server/api"
+	"github.com/callboard/callboard/server/historyapi"
 	"github.com/callboard/callboard/server/live"
 )
 
@@ -35,7 +37,7 @@ func (ts *testServer) state(t *testing.T) live.Snapshot {
 
 func (ts *testServer) nodeState(t *testing.T, id string) string {
 	t.Helper()
-	var h healthBody
+	var h api.HealthBody
 	ts.getJSON(t, "/healthz", &h)
 	for _, n := range h.Nodes {
 		if n.Node == id {
@@ -45,16 +47,16 @@ func (ts *testServer) nodeState(t *testing.T, id string) string {
 	return ""
 }
 
-func (ts *testServer) historyCall(t *testing.T, id string) (historyCallJSON, bool) {
+func (ts *testServer) historyCall(t *testing.T, id string) (historyapi.CallJSON, bool) {
 	t.Helper()
-	var list struct{ Calls []historyCallJSON }
+	var list struct{ Calls []historyapi.CallJSON }
 	ts.getJSON(t, "/api/v1/history/calls?limit=200", &list)
 	for _, c := range list.Calls {
 		if c.ID == id {
 			return c, true
 		}
 	}
-	return historyCallJSON{}, false
+	return historyapi.CallJSON{}, false
 }
 
 // TestFaultFreeSWITCHKilledMidCallRestartedDifferent: the PBX dies mid-call
@@ -152,7 +154,7 @@ func TestFaultARIErrorsAndDroppedWebsocket(t *testing.T) {
 		}
 		return len(ids) == 2 && ids[ch] && ids[dave]
 	})
-	var h healthBody
+	var h api.HealthBody
 	if code := ts.getJSON(t, "/healthz", &h); code != http.StatusOK || h.Status != "ok" {
 		t.Fatalf("healthz after recovery: %d %+v", code, h)
 	}

@@ -15,8 +15,11 @@ import (
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/internal/testutil"
+	"github.com/callboard/callboard/server/api"
 	"github.com/callboard/callboard/server/auth"
 	"github.com/callboard/callboard/server/internal/stubnode"
+	"github.com/callboard/callboard/server/login"
+	"github.com/callboard/callboard/server/session"
 	"github.com/callboard/callboard/server/store"
 	"github.com/callboard/callboard/server/store/sqlite"
 )
@@ -170,7 +173,7 @@ func startServerNodes(t *testing.T, cfg Config, an []adapters.Node, logs *locked
 	t.Cleanup(func() { _ = ts.stop() })
 	// every node reports "up" as its first event, then its snapshot
 	testutil.Eventually(t, "the nodes to come up", func() bool {
-		var h healthBody
+		var h api.HealthBody
 		if code := ts.getJSON(t, "/healthz", &h); code != http.StatusOK || h.Status != "ok" {
 			return false
 		}
@@ -227,7 +230,7 @@ func (ts *testServer) login(t *testing.T, name string) *testClient {
 // signIn signs c in.
 func (ts *testServer) signIn(t *testing.T, c *testClient, name, password string) *testClient {
 	t.Helper()
-	b, _ := json.Marshal(loginBody{Username: name, Password: password})
+	b, _ := json.Marshal(login.LoginBody{Username: name, Password: password})
 	resp, data := c.do(t, http.MethodPost, "/api/v1/auth/login", string(b))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("login %s: %d %s", name, resp.StatusCode, data)
@@ -239,7 +242,7 @@ func (ts *testServer) signIn(t *testing.T, c *testClient, name, password string)
 		t.Fatalf("login reply %s", data)
 	}
 	for _, ck := range resp.Cookies() {
-		if ck.Name == sessionCookie {
+		if ck.Name == session.CookieName {
 			c.cookie = ck.Value
 		}
 	}
@@ -265,10 +268,10 @@ func (c *testClient) do(t *testing.T, method, path, body string) (*http.Response
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.cookie != "" {
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: c.cookie})
+		req.AddCookie(&http.Cookie{Name: session.CookieName, Value: c.cookie})
 	}
 	if c.csrf != "" {
-		req.Header.Set(csrfHeader, c.csrf)
+		req.Header.Set(session.CSRFHeader, c.csrf)
 	}
 	for k, v := range c.headers {
 		req.Header[k] = v

@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/labstack/echo/v4"
-
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/server/history"
-	"github.com/callboard/callboard/server/live"
 	"github.com/callboard/callboard/server/store"
 )
 
@@ -62,35 +59,4 @@ func (s *Server) completeTranscript(ctx context.Context, call string, lines []*a
 		return lines
 	}
 	return history.MergeTranscript(stored, lines)
-}
-
-// attribute tells the history recorder who is about to take action a, so
-// the conference timeline names them; done(ok) withdraws it on failure.
-func (s *Server) attribute(c echo.Context, node string, a adapters.Action) (done func(ok bool)) {
-	p := principalOf(c)
-	if s.history == nil || p == nil {
-		return func(bool) {}
-	}
-	withdraw := s.history.Attribute(node, a, p.session.User)
-	return func(ok bool) {
-		if !ok {
-			withdraw()
-		}
-	}
-}
-
-// historyHealth is the recorder's state for /healthz (nil when off).
-func (s *Server) historyHealth() *history.Health {
-	if s.history == nil {
-		return nil
-	}
-	h := s.history.Health()
-	return &h
-}
-
-// liveTranscript reads a call's live lines; known reports whether live
-// state has the call or a transcript for it.
-func (s *Server) liveTranscript(c echo.Context, key string) (lines []*adapters.Utterance, known bool, err error) {
-	err = s.query(c, func(v *live.View) { lines, known = v.Transcript(key) })
-	return lines, known, err
 }

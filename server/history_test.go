@@ -17,7 +17,9 @@ import (
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/internal/testutil"
+	"github.com/callboard/callboard/server/historyapi"
 	"github.com/callboard/callboard/server/internal/stubnode"
+	"github.com/callboard/callboard/server/session"
 	"github.com/callboard/callboard/server/store"
 	"github.com/callboard/callboard/server/store/sqlite"
 )
@@ -41,7 +43,7 @@ func waitTranscript(t *testing.T, ts *testServer, call string, n int) []adapters
 
 func dialWS(t *testing.T, ts *testServer) *websocket.Conn {
 	t.Helper()
-	hdr := http.Header{"Origin": {ts.base}, "Cookie": {sessionCookie + "=" + ts.client.cookie}}
+	hdr := http.Header{"Origin": {ts.base}, "Cookie": {session.CookieName + "=" + ts.client.cookie}}
 	conn, _, err := websocket.DefaultDialer.Dial("ws://"+ts.Addr()+"/ws", hdr)
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +151,7 @@ func TestRestartDuringLiveTranscript(t *testing.T) {
 		t.Fatalf("REST transcript after restart: %q", texts(rest))
 	}
 
-	var list struct{ Calls []historyCallJSON }
+	var list struct{ Calls []historyapi.CallJSON }
 	if code := ts2.getJSON(t, "/api/v1/history/calls", &list); code != http.StatusOK || len(list.Calls) != 2 {
 		t.Fatalf("history %d %+v", code, list)
 	}
@@ -186,7 +188,7 @@ func TestHistoryAPI(t *testing.T) {
 
 	viewer := func() *testClient { ts.addUser(t, "vera", store.RoleViewer); return ts.login(t, "vera") }()
 	var list struct {
-		Calls []historyCallJSON
+		Calls []historyapi.CallJSON
 		Next  string
 	}
 	testutil.EventuallyNoError(t, "the ended call to be listed", func() error {
@@ -207,7 +209,7 @@ func TestHistoryAPI(t *testing.T) {
 		t.Fatalf("call %+v next %q", c, list.Next)
 	}
 	for _, q := range []string{"?text=nothing-like-this", "?q=9999", "?node=fs2", "?from=2030-01-01T00:00:00Z"} {
-		var empty struct{ Calls []historyCallJSON }
+		var empty struct{ Calls []historyapi.CallJSON }
 		if code := ts.getJSON(t, "/api/v1/history/calls"+q, &empty); code != http.StatusOK || len(empty.Calls) != 0 {
 			t.Fatalf("%s: %d %+v", q, code, empty)
 		}
@@ -219,9 +221,9 @@ func TestHistoryAPI(t *testing.T) {
 	}
 
 	var detail struct {
-		Call       historyCallJSON
+		Call       historyapi.CallJSON
 		Transcript []adapters.Utterance
-		Timeline   []timelineJSON
+		Timeline   []historyapi.TimelineJSON
 	}
 	if code := ts.getJSON(t, "/api/v1/history/calls/fs1/c1", &detail); code != http.StatusOK {
 		t.Fatalf("detail %d", code)
@@ -327,17 +329,17 @@ func TestHistoryReadBehindSlowDisk(t *testing.T) {
 
 	start := time.Now()
 	resp, body := ts.do(t, http.MethodGet, "/api/v1/history/calls", "")
-	if el := time.Since(start); el > historyFlushWait+2*time.Second {
+	if el := time.Since(start); el > historyapi.FlushWait+2*time.Second {
 		t.Fatalf("history GET behind a stuck write took %v", el)
 	}
-	if resp.StatusCode != http.StatusOK || resp.Header.Get(headerHistoryPending) != "true" {
-		t.Fatalf("GET behind a stuck write: %d %s=%q %s", resp.StatusCode, headerHistoryPending, resp.Header.Get(headerHistoryPending), body)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get(historyapi.HeaderPending) != "true" {
+		t.Fatalf("GET behind a stuck write: %d %s=%q %s", resp.StatusCode, historyapi.HeaderPending, resp.Header.Get(historyapi.HeaderPending), body)
 	}
 
 	release()
 	testutil.Eventually(t, "c2 in history", func() bool { _, ok := ts.historyCall(t, "c2"); return ok })
 	resp, body = ts.do(t, http.MethodGet, "/api/v1/history/calls", "")
-	if resp.StatusCode != http.StatusOK || resp.Header.Get(headerHistoryPending) != "" {
-		t.Fatalf("GET after the disk answered: %d %s=%q %s", resp.StatusCode, headerHistoryPending, resp.Header.Get(headerHistoryPending), body)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get(historyapi.HeaderPending) != "" {
+		t.Fatalf("GET after the disk answered: %d %s=%q %s", resp.StatusCode, historyapi.HeaderPending, resp.Header.Get(historyapi.HeaderPending), body)
 	}
 }

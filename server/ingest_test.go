@@ -10,6 +10,7 @@ import (
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/internal/testutil"
+	"github.com/callboard/callboard/server/admin"
 	"github.com/callboard/callboard/server/internal/stubnode"
 )
 
@@ -72,8 +73,8 @@ func TestIngestAuditedOncePerCallAndMinute(t *testing.T) {
 		post("c1")
 	}
 	post("c2")
-	count := func() map[string][]auditJSON {
-		by := map[string][]auditJSON{}
+	count := func() map[string][]admin.AuditJSON {
+		by := map[string][]admin.AuditJSON{}
 		for _, e := range ts.audit(t, "?kind=ingest") {
 			by[e.Target] = append(by[e.Target], e)
 		}
@@ -87,24 +88,6 @@ func TestIngestAuditedOncePerCallAndMinute(t *testing.T) {
 	by := count()
 	if len(by["call c1"]) != 2 || !strings.Contains(by["call c1"][0].Detail, "29 more lines") {
 		t.Fatalf("after a minute: %+v", by["call c1"])
-	}
-}
-
-func TestIngestThrottleMemoryBound(t *testing.T) {
-	th := newIngestThrottle()
-	now := t0
-	for i := range ingestAuditKeys + 500 {
-		if _, ok := th.admit(strings.Repeat("k", i%9)+time.Duration(i).String(), now); !ok {
-			t.Fatalf("first line of a new pair %d not audited", i)
-		}
-	}
-	if len(th.seen) > ingestAuditKeys {
-		t.Fatalf("%d pairs tracked", len(th.seen))
-	}
-	now = now.Add(ingestAuditPeriod)
-	th.admit("fresh", now) // a full map of expired pairs is swept
-	if len(th.seen) != 1 {
-		t.Fatalf("%d pairs tracked after the period, want 1", len(th.seen))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/callboard/callboard/internal/testutil"
+	"github.com/callboard/callboard/server/ingest"
 	"github.com/callboard/callboard/server/internal/stubnode"
 	"github.com/callboard/callboard/server/store"
 )
@@ -65,7 +66,7 @@ func TestIngestUtterances(t *testing.T) {
 		t.Fatalf("token list reveals the secret: %s", list)
 	}
 	const path = "/api/v1/nodes/fs1/calls/c1/utterances"
-	long := strings.Repeat("話", MaxUtteranceText) // 12,000 bytes of UTF-8: within the body limit
+	long := strings.Repeat("話", ingest.MaxUtteranceText) // 12,000 bytes of UTF-8: within the body limit
 	tests := []struct {
 		name, auth, path, body string
 		want                   int

@@ -18,11 +18,13 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/server/internal/stubnode"
+	"github.com/callboard/callboard/server/login"
+	"github.com/callboard/callboard/server/session"
 )
 
 func (c *testClient) tryLogin(t *testing.T, user, password string) *http.Response {
 	t.Helper()
-	b, _ := json.Marshal(loginBody{Username: user, Password: password})
+	b, _ := json.Marshal(login.LoginBody{Username: user, Password: password})
 	resp, _ := c.do(t, http.MethodPost, "/api/v1/auth/login", string(b))
 	return resp
 }
@@ -102,7 +104,7 @@ func TestTrustedProxies(t *testing.T) {
 			}
 			var secure bool
 			for _, ck := range resp.Cookies() {
-				secure = secure || (ck.Name == sessionCookie && ck.Secure)
+				secure = secure || (ck.Name == session.CookieName && ck.Secure)
 			}
 			hsts := resp.Header.Get("Strict-Transport-Security") != ""
 			if secure != tc.secure || hsts != tc.secure {
@@ -158,7 +160,7 @@ func TestNativeTLS(t *testing.T) {
 		t.Fatalf("login over TLS: %d, HSTS %q", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
 	}
 	for _, ck := range resp.Cookies() {
-		if ck.Name == sessionCookie && (!ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode) {
+		if ck.Name == session.CookieName && (!ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode) {
 			t.Fatalf("cookie %+v", ck)
 		}
 	}

@@ -2,26 +2,44 @@ package server
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/callboard/callboard/server/admin"
+	"github.com/callboard/callboard/server/api"
+	"github.com/callboard/callboard/server/auth"
+	"github.com/callboard/callboard/server/historyapi"
+	"github.com/callboard/callboard/server/ingest"
+	"github.com/callboard/callboard/server/internal/web"
+	"github.com/callboard/callboard/server/login"
+	"github.com/callboard/callboard/server/session"
+	"github.com/callboard/callboard/server/static"
 	"github.com/callboard/callboard/server/store"
 )
 
-// routes builds the Echo app. Every route and who may call it lives here
-// (docs/auth.md): public are sign-in, me, /healthz and the UI's static
-// files; everything else needs a session of at least some role, or for the
-// ingest route a bearer token with a scope.
+// routes builds the handler packages and the Echo app. Every route and who
+// may call it lives here (docs/auth.md): public are sign-in, me, /healthz
+// and the UI's static files; everything else needs a session of at least
+// some role, or for the ingest route a bearer token with a scope.
 func (s *Server) routes() *echo.Echo {
+	nodes := web.Nodes(s.nodes)
+	apiH := api.New(api.Deps{State: s.state, Nodes: nodes, Sessions: s.sessions, Audit: s.audit, History: s.history,
+		Complete: s.completeTranscript, ActionTimeout: s.cfg.ActionTimeout, Now: s.now, Log: s.log})
+	loginH := login.New(login.Deps{Sessions: s.sessions, Store: s.store, Hasher: s.hasher, Limiter: s.limiter, Audit: s.audit,
+		AllowedOrigins: s.cfg.AllowedOrigins, SessionMaxAge: s.cfg.Auth.SessionMaxAge, Now: s.now, Log: s.log})
+	adminH := admin.New(admin.Deps{Sessions: s.sessions, Store: s.store, Hasher: s.hasher, Audit: s.audit, Now: s.now, Log: s.log})
+	ingestH := ingest.New(ingest.Deps{State: s.state, Nodes: nodes, Audit: s.audit, Now: s.now, Log: s.log})
+	historyH := historyapi.New(historyapi.Deps{Store: s.hstore, Recorder: s.history, State: s.state, Complete: s.completeTranscript})
+	uiH := static.New(s.cfg.UI)
+
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// Direct peer address unless trusted proxies are configured: v4 trusts
 	// X-Forwarded-For by default, which would let clients spoof the IP in
 	// logs, rate limits and the audit.
 	e.IPExtractor = s.ipExtractor()
-	e.HTTPErrorHandler = s.errorHandler
+	e.HTTPErrorHandler = web.ErrorHandler(s.log)
 
 	e.Use(middleware.Recover())
 	e.Use(s.requestLogger())
@@ -31,47 +49,53 @@ func (s *Server) routes() *echo.Echo {
 		MinLength: 1024,
 	}))
 
-	viewer := s.requireSession(store.RoleViewer)
-	admin := s.requireSession(store.RoleAdmin)
+	viewer := s.sessions.Require(store.RoleViewer)
+	adminOnly := s.sessions.Require(store.RoleAdmin)
 
-	e.GET("/healthz", s.healthz)
+	e.GET("/healthz", apiH.Healthz)
 	e.GET("/ws", s.serveWS, viewer)
 
 	// Transcript ingest for external STT: bearer token, larger body (4000
 	// characters of CJK text are up to 12 KB of UTF-8).
-	e.POST("/api/v1/nodes/:node/calls/:call/utterances", s.ingestUtterance,
-		middleware.BodyLimit("32K"), s.requireToken(ScopeIngestUtterances))
+	e.POST("/api/v1/nodes/:node/calls/:call/utterances", ingestH.IngestUtterance,
+		middleware.BodyLimit("32K"), s.sessions.RequireToken(auth.ScopeIngestUtterances))
 
-	api := e.Group("/api/v1", middleware.BodyLimit("4K"))
-	api.POST("/auth/login", s.login)
-	api.GET("/auth/me", s.me)
-	api.POST("/auth/logout", s.logout, viewer)
+	v1 := e.Group("/api/v1", middleware.BodyLimit("4K"))
+	v1.POST("/auth/login", loginH.Login)
+	v1.GET("/auth/me", loginH.Me)
+	v1.POST("/auth/logout", loginH.Logout, viewer)
 
-	api.GET("/state", s.getState, viewer)
-	api.GET("/nodes/:node/calls/:call/transcript", s.getTranscript, viewer)
-	api.GET("/history/calls", s.listHistoryCalls, viewer)
-	api.GET("/history/calls/:node/:call", s.getHistoryCall, viewer)
-	api.GET("/history/calls/:node/:call/export", s.exportHistoryCall, viewer)
+	v1.GET("/state", apiH.GetState, viewer)
+	v1.GET("/nodes/:node/calls/:call/transcript", apiH.GetTranscript, viewer)
+	v1.GET("/history/calls", historyH.ListCalls, viewer)
+	v1.GET("/history/calls/:node/:call", historyH.GetCall, viewer)
+	v1.GET("/history/calls/:node/:call/export", historyH.ExportCall, viewer)
 	// One route per entry of the action catalogue (adapters/catalogue.go),
 	// each with the entry's role (checked in the handler, which audits it).
-	s.registerActions(e, middleware.BodyLimit("4K"), viewer)
+	apiH.RegisterActions(e, middleware.BodyLimit("4K"), viewer)
 
-	api.GET("/users", s.listUsers, admin)
-	api.POST("/users", s.createUser, admin)
-	api.DELETE("/users/:name", s.deleteUser, admin)
-	api.GET("/sessions", s.listSessions, admin)
-	api.DELETE("/sessions/:id", s.revokeSession, admin)
-	api.GET("/tokens", s.listTokens, admin)
-	api.POST("/tokens", s.createToken, admin)
-	api.DELETE("/tokens/:id", s.revokeToken, admin)
-	api.GET("/audit", s.getAudit, admin)
-	api.GET("/audit.csv", s.getAuditCSV, admin)
+	v1.GET("/users", adminH.ListUsers, adminOnly)
+	v1.POST("/users", adminH.CreateUser, adminOnly)
+	v1.DELETE("/users/:name", adminH.DeleteUser, adminOnly)
+	v1.GET("/sessions", adminH.ListSessions, adminOnly)
+	v1.DELETE("/sessions/:id", adminH.RevokeSession, adminOnly)
+	v1.GET("/tokens", adminH.ListTokens, adminOnly)
+	v1.POST("/tokens", adminH.CreateToken, adminOnly)
+	v1.DELETE("/tokens/:id", adminH.RevokeToken, adminOnly)
+	v1.GET("/audit", adminH.GetAudit, adminOnly)
+	v1.GET("/audit.csv", adminH.GetAuditCSV, adminOnly)
 
-	api.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, codeNotFound, "no such API endpoint") }, viewer)
+	v1.Any("/*", func(c echo.Context) error {
+		return web.Error(http.StatusNotFound, web.CodeNotFound, "no such API endpoint")
+	}, viewer)
 
-	e.Match([]string{http.MethodGet, http.MethodHead}, "/*", s.serveUI)
+	e.Match([]string{http.MethodGet, http.MethodHead}, "/*", uiH.Serve)
 	return e
 }
 
-// isAPIPath reports whether a path belongs to the JSON API (never the SPA fallback).
-func isAPIPath(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api/") }
+// serveWS hands the upgrade to the hub, tagged with the session so the hub
+// can close it when the session ends.
+func (s *Server) serveWS(c echo.Context) error {
+	s.hub.ServeSession(c.Response(), c.Request(), session.Of(c).Session.ID)
+	return nil
+}

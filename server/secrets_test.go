@@ -22,6 +22,8 @@ import (
 	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
 	"github.com/callboard/callboard/internal/testutil"
+	"github.com/callboard/callboard/server/internal/web"
+	"github.com/callboard/callboard/server/session"
 	"github.com/callboard/callboard/server/store"
 )
 
@@ -141,7 +143,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 	// websockets for every signed-in role, with every client message type
 	var wg sync.WaitGroup
 	for _, c := range []*testClient{viewer, mod, admin} {
-		conn, _, err := websocket.DefaultDialer.Dial("ws://"+ts.Addr()+"/ws", http.Header{"Origin": {ts.base}, "Cookie": {sessionCookie + "=" + c.cookie}})
+		conn, _, err := websocket.DefaultDialer.Dial("ws://"+ts.Addr()+"/ws", http.Header{"Origin": {ts.base}, "Cookie": {session.CookieName + "=" + c.cookie}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +167,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 		}
 	}
 	// a foreign origin and a missing session on /ws
-	for _, hdr := range []http.Header{{"Origin": {"https://evil.example"}, "Cookie": {sessionCookie + "=" + viewer.cookie}}, {"Origin": {ts.base}}} {
+	for _, hdr := range []http.Header{{"Origin": {"https://evil.example"}, "Cookie": {session.CookieName + "=" + viewer.cookie}}, {"Origin": {ts.base}}} {
 		if _, resp, err := websocket.DefaultDialer.Dial("ws://"+ts.Addr()+"/ws", hdr); err == nil {
 			t.Fatal("websocket accepted")
 		} else if resp != nil {
@@ -258,7 +260,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 			if own || (name == "token secret" && i == tokenAnswer) {
 				continue
 			}
-			t.Errorf("%s found in %s: %s", name, r.what, clip(string(r.data), 2000))
+			t.Errorf("%s found in %s: %s", name, r.what, web.Clip(string(r.data), 2000))
 		}
 	}
 	t.Logf("scanned %d exchanges and %d bytes of logs", len(rec.recs), len(logs.String()))

@@ -13,6 +13,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/callboard/callboard/server/internal/stubnode"
+	"github.com/callboard/callboard/server/internal/web"
+	"github.com/callboard/callboard/server/session"
 	"github.com/callboard/callboard/server/store"
 )
 
@@ -84,7 +86,7 @@ func TestEveryRouteEveryRole(t *testing.T) {
 			if resp.StatusCode != rt.want[i] {
 				t.Errorf("%s %s as %q: %d %s, want %d", rt.method, rt.path, role, resp.StatusCode, data, rt.want[i])
 			}
-			var eb errorBody
+			var eb web.ErrorBody
 			switch resp.StatusCode {
 			case 401:
 				if json.Unmarshal(data, &eb) != nil || eb.Code != "unauthorized" {
@@ -113,7 +115,7 @@ func TestCSRF(t *testing.T) {
 		c.csrf = tc.token
 		for _, p := range []string{"/api/v1/nodes/fs1/calls/c1/hangup", "/api/v1/auth/logout"} {
 			resp, data := c.do(t, http.MethodPost, p, "")
-			var eb errorBody
+			var eb web.ErrorBody
 			if resp.StatusCode != 403 || json.Unmarshal(data, &eb) != nil || eb.Code != "csrf" {
 				t.Fatalf("%s token on %s: %d %s", tc.name, p, resp.StatusCode, data)
 			}
@@ -140,7 +142,7 @@ func (ts *testServer) dialWS(t *testing.T, c *testClient, origin string) (*webso
 	t.Helper()
 	hdr := http.Header{"Origin": {origin}}
 	if c.cookie != "" {
-		hdr.Set("Cookie", sessionCookie+"="+c.cookie)
+		hdr.Set("Cookie", session.CookieName+"="+c.cookie)
 	}
 	conn, resp, err := websocket.DefaultDialer.Dial("ws://"+ts.Addr()+"/ws", hdr)
 	if err == nil {
@@ -235,7 +237,7 @@ func TestSessionEndClosesWebsocket(t *testing.T) {
 				t.Fatalf("logout: %d", resp.StatusCode)
 			}
 			for _, ck := range resp.Cookies() {
-				if ck.Name == sessionCookie && (ck.Value != "" || ck.MaxAge >= 0) {
+				if ck.Name == session.CookieName && (ck.Value != "" || ck.MaxAge >= 0) {
 					t.Fatalf("cookie not cleared: %+v", ck)
 				}
 			}
@@ -247,7 +249,7 @@ func TestSessionEndClosesWebsocket(t *testing.T) {
 		}},
 		{"absolute expiry", func(t *testing.T, c *testClient) {
 			ts.clock.Advance(12*time.Hour + time.Second)
-			ts.checkSessions(context.Background())
+			ts.sessions.Check(context.Background())
 		}},
 	}
 	for _, tc := range ends {
@@ -259,7 +261,7 @@ func TestSessionEndClosesWebsocket(t *testing.T) {
 			}
 			expectSnapshot(t, conn)
 			tc.end(t, c)
-			expectClosed(t, conn, CloseSessionEnded)
+			expectClosed(t, conn, session.CloseSessionEnded)
 			if resp, _ := c.do(t, http.MethodGet, "/api/v1/state", ""); resp.StatusCode != 401 {
 				t.Fatalf("ended session still works: %d", resp.StatusCode)
 			}
@@ -286,7 +288,7 @@ func TestIdleExpiry(t *testing.T) {
 		if resp, _ := active.do(t, http.MethodGet, "/api/v1/state", ""); resp.StatusCode != 200 {
 			t.Fatalf("active session: %d", resp.StatusCode)
 		}
-		ts.checkSessions(context.Background())
+		ts.sessions.Check(context.Background())
 	}
 	if resp, _ := idle.do(t, http.MethodGet, "/api/v1/state", ""); resp.StatusCode != 401 {
 		t.Fatalf("idle session: %d, want 401", resp.StatusCode)

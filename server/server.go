@@ -21,6 +21,7 @@ import (
 	"github.com/callboard/callboard/server/history"
 	"github.com/callboard/callboard/server/hub"
 	"github.com/callboard/callboard/server/live"
+	"github.com/callboard/callboard/server/session"
 	"github.com/callboard/callboard/server/store"
 )
 
@@ -69,18 +70,16 @@ type Server struct {
 	state *live.State
 	hub   *hub.Hub
 	echo  *echo.Echo
-	ui    fs.FS // nil when no usable UI
 
-	store   store.Store
-	hasher  *auth.Hasher
-	limiter *auth.Limiter
-	audit   *audit.Writer
-	history *history.Recorder // nil when history is off
-	hstore  store.HistoryStore
-	proxies []*net.IPNet
-	now     func() time.Time
-
-	ingestAudit *ingestThrottle
+	store    store.Store
+	hasher   *auth.Hasher
+	limiter  *auth.Limiter
+	audit    *audit.Writer
+	history  *history.Recorder // nil when history is off
+	hstore   store.HistoryStore
+	proxies  []*net.IPNet
+	now      func() time.Time
+	sessions *session.Manager
 
 	mu        sync.Mutex
 	addr      string
@@ -110,8 +109,7 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 	if cfg.AuditPurgeInterval <= 0 {
 		cfg.AuditPurgeInterval = time.Hour
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, nodes: make(map[string]adapters.Node), ready: make(chan struct{}),
-		ingestAudit: newIngestThrottle()}
+	s := &Server{cfg: cfg, log: cfg.Logger, nodes: make(map[string]adapters.Node), ready: make(chan struct{})}
 	if err := s.initSecurity(); err != nil {
 		return nil, err
 	}
@@ -135,11 +133,6 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 		s.order = append(s.order, n)
 		infos = append(infos, live.NodeInfo{ID: id, Kind: n.Kind(), Actions: n.Actions(), Media: n.Media()})
 	}
-	if cfg.UI != nil {
-		if st, err := fs.Stat(cfg.UI, "index.html"); err == nil && !st.IsDir() {
-			s.ui = cfg.UI
-		}
-	}
 	prefix, err := utterancePrefix()
 	if err != nil {
 		return nil, err
@@ -157,6 +150,15 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 		Complete:         s.completeTranscript,
 	})
 	s.state.SetSink(s.hub)
+	s.sessions = session.New(session.Deps{
+		Store:         s.store,
+		Sockets:       s.hub,
+		Log:           s.log,
+		Now:           s.now,
+		IdleTimeout:   s.cfg.Auth.SessionIdleTimeout,
+		CheckInterval: s.cfg.Auth.SessionCheckInterval,
+		Secure:        s.secureRequest,
+	})
 	s.echo = s.routes()
 	return s, nil
 }
@@ -213,7 +215,7 @@ func (s *Server) Run(ctx context.Context) error {
 	defer auditCancel()
 	auditDone := make(chan struct{})
 	go func() { defer close(auditDone); s.audit.Run(auditCtx) }()
-	wg.Go(func() { s.watchSessions(ctx) })
+	wg.Go(func() { s.sessions.Watch(ctx) })
 	wg.Go(func() { s.audit.PurgeEvery(ctx, s.cfg.AuditRetention, s.cfg.AuditPurgeInterval, s.now) })
 	historyCtx, historyCancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer historyCancel()

@@ -1,12 +1,11 @@
-package server
+package ingest
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,9 +14,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/callboard/callboard/adapters"
-	"github.com/callboard/callboard/server/auth"
+	"github.com/callboard/callboard/server/audit"
+	"github.com/callboard/callboard/server/internal/web"
 	"github.com/callboard/callboard/server/live"
-	"github.com/callboard/callboard/server/store"
+	"github.com/callboard/callboard/server/session"
 )
 
 // MaxUtteranceText bounds one ingested line, in characters.
@@ -28,42 +28,23 @@ var (
 	ingestVendorPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{0,64}$`)
 )
 
-const ctxToken = "callboard.token"
-
-// requireToken admits a bearer API token holding scope. Tokens are not
-// ambient credentials (a browser never sends them by itself), so no CSRF.
-func (s *Server) requireToken(scope string) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			h := c.Request().Header.Get(echo.HeaderAuthorization)
-			secret, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok || secret == "" || len(secret) > 128 {
-				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="callboard"`)
-				return apiError(http.StatusUnauthorized, codeUnauthorized, "bearer token required")
-			}
-			ctx := c.Request().Context()
-			t, err := s.store.TokenByHash(ctx, auth.HashSecret(secret))
-			if errors.Is(err, store.ErrNotFound) {
-				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="callboard", error="invalid_token"`)
-				return apiError(http.StatusUnauthorized, codeUnauthorized, "unknown or revoked token")
-			}
-			if err != nil {
-				return err
-			}
-			if !slices.Contains(t.Scopes, scope) {
-				return apiError(http.StatusForbidden, codeForbidden, "token lacks scope "+scope)
-			}
-			now := s.now()
-			if now.Sub(t.LastUsedAt) > time.Minute {
-				if err := s.store.TouchToken(ctx, t.ID, now); err != nil {
-					s.log.Warn("touch token", "err", err)
-				}
-			}
-			c.Set(ctxToken, t)
-			return next(c)
-		}
-	}
+// Deps is what the handler needs.
+type Deps struct {
+	State *live.State
+	Nodes web.Nodes
+	Audit *audit.Writer
+	Now   func() time.Time
+	Log   *slog.Logger
 }
+
+// Handler serves the ingest route.
+type Handler struct {
+	d        Deps
+	throttle *throttle
+}
+
+// New returns the handler.
+func New(d Deps) *Handler { return &Handler{d: d, throttle: newThrottle()} }
 
 type utteranceBody struct {
 	Speaker string `json:"speaker"`
@@ -74,19 +55,19 @@ type utteranceBody struct {
 	Vendor  string `json:"vendor"`
 }
 
-// ingestUtterance feeds an external STT line into the live state exactly as
+// IngestUtterance feeds an external STT line into the live state exactly as
 // an adapter's transcript event would be. Only calls the live state knows
 // (live, or ended with their transcript still kept) take lines.
-func (s *Server) ingestUtterance(c echo.Context) error {
-	node, call, err := s.nodeCall(c)
+func (h *Handler) IngestUtterance(c echo.Context) error {
+	node, call, err := h.d.Nodes.NodeCall(c)
 	if err != nil {
 		return err
 	}
 	if !ingestCallPattern.MatchString(call) {
-		return apiError(http.StatusBadRequest, codeInvalid, "malformed call id")
+		return web.Error(http.StatusBadRequest, web.CodeInvalid, "malformed call id")
 	}
 	var b utteranceBody
-	if err := decodeStrict(c, &b, `{"speaker","text","final","startMs","endMs","vendor"}`); err != nil {
+	if err := web.DecodeStrict(c, &b, `{"speaker","text","final","startMs","endMs","vendor"}`); err != nil {
 		return err
 	}
 	u, err := b.utterance(node.ID(), call)
@@ -95,22 +76,22 @@ func (s *Server) ingestUtterance(c echo.Context) error {
 	}
 	key := live.CallKey(node.ID(), call)
 	var known bool
-	if err := s.query(c, func(v *live.View) { known = v.KnowsCall(key) }); err != nil {
+	if err := web.Query(c, h.d.State, func(v *live.View) { known = v.KnowsCall(key) }); err != nil {
 		return err
 	}
 	if !known {
-		return apiError(http.StatusNotFound, codeNotFound, "unknown call "+key)
+		return web.Error(http.StatusNotFound, web.CodeNotFound, "unknown call "+key)
 	}
-	u.At = s.now().UTC()
+	u.At = h.d.Now().UTC()
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
 	defer cancel()
-	if err := s.state.Emit(ctx, adapters.UtteranceAdded{Utterance: u}); err != nil {
-		s.log.Warn("ingest: line not queued", "call", key, "err", err)
-		return apiError(http.StatusServiceUnavailable, codeUnavailable, "live state busy")
+	if err := h.d.State.Emit(ctx, adapters.UtteranceAdded{Utterance: u}); err != nil {
+		h.d.Log.Warn("ingest: line not queued", "call", key, "err", err)
+		return web.Error(http.StatusServiceUnavailable, web.CodeUnavailable, "live state busy")
 	}
-	tok, _ := c.Get(ctxToken).(store.Token)
-	if more, ok := s.ingestAudit.admit(tok.ID+" "+key, s.now()); ok {
-		e := s.entry(c, "ingest")
+	tok := session.TokenOf(c)
+	if more, ok := h.throttle.admit(tok.ID+" "+key, h.d.Now()); ok {
+		e := session.Entry(c, "ingest", h.d.Now())
 		e.User, e.Role, e.Node, e.Target = "token:"+tok.Name, "token", node.ID(), "call "+call
 		e.Detail = string(u.Speaker)
 		if u.Final {
@@ -119,15 +100,15 @@ func (s *Server) ingestUtterance(c echo.Context) error {
 		if more > 0 {
 			e.Detail += fmt.Sprintf("; %d more lines in the previous minute", more)
 		}
-		s.audit.RecordBulk(e)
+		h.d.Audit.RecordBulk(e)
 	}
 	return c.JSON(http.StatusAccepted, map[string]bool{"ok": true})
 }
 
-// ingestThrottle lets ingest be audited at most once per token and call per
+// throttle lets ingest be audited at most once per token and call per
 // minute: streaming STT posts several lines a second, and an entry for each
 // would bury the people's actions (and fill the audit queue).
-type ingestThrottle struct {
+type throttle struct {
 	mu   sync.Mutex
 	seen map[string]*ingestWindow
 }
@@ -142,13 +123,13 @@ const (
 	ingestAuditKeys   = 10000 // memory bound: token x call pairs tracked
 )
 
-func newIngestThrottle() *ingestThrottle {
-	return &ingestThrottle{seen: make(map[string]*ingestWindow)}
+func newThrottle() *throttle {
+	return &throttle{seen: make(map[string]*ingestWindow)}
 }
 
 // admit reports whether the line for key starts a new period (audit it) and
 // how many lines of key went unaudited in the period before.
-func (t *ingestThrottle) admit(key string, now time.Time) (suppressed int, ok bool) {
+func (t *throttle) admit(key string, now time.Time) (suppressed int, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	w := t.seen[key]
@@ -177,7 +158,7 @@ func (t *ingestThrottle) admit(key string, now time.Time) (suppressed int, ok bo
 
 func (b *utteranceBody) utterance(node, call string) (adapters.Utterance, error) {
 	bad := func(msg string) (adapters.Utterance, error) {
-		return adapters.Utterance{}, apiError(http.StatusBadRequest, codeInvalid, msg)
+		return adapters.Utterance{}, web.Error(http.StatusBadRequest, web.CodeInvalid, msg)
 	}
 	sp := adapters.Speaker(b.Speaker)
 	if sp != adapters.SpeakerCaller && sp != adapters.SpeakerBot && sp != adapters.SpeakerAgent {

@@ -1,4 +1,8 @@
-package server
+// Package static serves the embedded single-page UI: files as they are
+// (hashed /assets/* cached for a year, everything else revalidated), and
+// index.html for any other non-API path so client-side routes survive a
+// reload; a "UI not built" page when the binary has no UI.
+package static
 
 import (
 	"bytes"
@@ -9,6 +13,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/callboard/callboard/server/internal/web"
 )
 
 const notBuiltPage = `<!doctype html>
@@ -17,15 +23,32 @@ const notBuiltPage = `<!doctype html>
 The API (<code>/api/v1/state</code>) and <code>/healthz</code> work.</p></body></html>
 `
 
-// serveUI serves the embedded SPA: existing files as they are (hashed
+// Handler serves the UI.
+type Handler struct {
+	ui fs.FS // nil when no usable UI
+}
+
+// New returns the handler for ui (the built SPA: index.html + assets/...);
+// nil or no index.html serves the "UI not built" page.
+func New(ui fs.FS) *Handler {
+	h := &Handler{}
+	if ui != nil {
+		if st, err := fs.Stat(ui, "index.html"); err == nil && !st.IsDir() {
+			h.ui = ui
+		}
+	}
+	return h
+}
+
+// Serve serves the embedded SPA: existing files as they are (hashed
 // /assets/* cached for a year, everything else revalidated), and index.html
 // for any other non-API path so client-side routes survive a reload. A
 // missing /assets/ file is a 404, not index.html (a stale hashed name must
 // not be answered with HTML).
-func (s *Server) serveUI(c echo.Context) error {
+func (s *Handler) Serve(c echo.Context) error {
 	p := c.Request().URL.Path
-	if isAPIPath(p) {
-		return apiError(http.StatusNotFound, codeNotFound, "no such API endpoint")
+	if IsAPIPath(p) {
+		return web.Error(http.StatusNotFound, web.CodeNotFound, "no such API endpoint")
 	}
 	h := c.Response().Header()
 	if s.ui == nil {
@@ -44,12 +67,12 @@ func (s *Server) serveUI(c echo.Context) error {
 			return nil
 		}
 		if strings.HasPrefix(name, "assets/") {
-			return apiError(http.StatusNotFound, codeNotFound, "no such asset")
+			return web.Error(http.StatusNotFound, web.CodeNotFound, "no such asset")
 		}
 	}
 	data, ok := s.readFile("index.html")
 	if !ok {
-		return apiError(http.StatusNotFound, codeNotFound, "index.html missing")
+		return web.Error(http.StatusNotFound, web.CodeNotFound, "index.html missing")
 	}
 	h.Set("Cache-Control", "no-cache")
 	http.ServeContent(c.Response(), c.Request(), "index.html", time.Time{}, bytes.NewReader(data))
@@ -57,7 +80,7 @@ func (s *Server) serveUI(c echo.Context) error {
 }
 
 // readFile returns a regular file's bytes from the UI filesystem.
-func (s *Server) readFile(name string) ([]byte, bool) {
+func (s *Handler) readFile(name string) ([]byte, bool) {
 	if !fs.ValidPath(name) {
 		return nil, false
 	}
@@ -68,3 +91,6 @@ func (s *Server) readFile(name string) ([]byte, bool) {
 	data, err := fs.ReadFile(s.ui, name)
 	return data, err == nil
 }
+
+// IsAPIPath reports whether a path belongs to the JSON API (never the SPA fallback).
+func IsAPIPath(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api/") }

@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"fmt"
@@ -9,16 +9,16 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// queryRange is the from/to/limit part of a list query.
-type queryRange struct {
+// Range is the from/to/limit part of a list query.
+type Range struct {
 	From, To time.Time // zero when absent
 	Limit    int       // 0 when absent: the caller's default applies
 }
 
-// parseRange reads the optional from and to (RFC 3339) and limit
+// ParseRange reads the optional from and to (RFC 3339) and limit
 // (1..maxLimit) query parameters.
-func parseRange(c echo.Context, maxLimit int) (queryRange, error) {
-	var r queryRange
+func ParseRange(c echo.Context, maxLimit int) (Range, error) {
+	var r Range
 	q := c.QueryParams()
 	for _, tm := range []struct {
 		name string
@@ -27,7 +27,7 @@ func parseRange(c echo.Context, maxLimit int) (queryRange, error) {
 		if v := q.Get(tm.name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				return r, apiError(http.StatusBadRequest, codeInvalid, tm.name+" must be an RFC 3339 time")
+				return r, Error(http.StatusBadRequest, CodeInvalid, tm.name+" must be an RFC 3339 time")
 			}
 			*tm.dst = t
 		}
@@ -35,15 +35,15 @@ func parseRange(c echo.Context, maxLimit int) (queryRange, error) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxLimit {
-			return r, apiError(http.StatusBadRequest, codeInvalid, fmt.Sprintf("limit must be 1..%d", maxLimit))
+			return r, Error(http.StatusBadRequest, CodeInvalid, fmt.Sprintf("limit must be 1..%d", maxLimit))
 		}
 		r.Limit = n
 	}
 	return r, nil
 }
 
-// limitOr is the parsed limit, or def when none was given.
-func (r queryRange) limitOr(def int) int {
+// LimitOr is the parsed limit, or def when none was given.
+func (r Range) LimitOr(def int) int {
 	if r.Limit == 0 {
 		return def
 	}

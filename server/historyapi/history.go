@@ -1,4 +1,4 @@
-package server
+package historyapi
 
 import (
 	"context"
@@ -12,12 +12,30 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server/history"
+	"github.com/callboard/callboard/server/internal/web"
 	"github.com/callboard/callboard/server/live"
 	"github.com/callboard/callboard/server/store"
 )
 
-// historyCallJSON is HistoryCall of docs/history.md.
-type historyCallJSON struct {
+// Deps is what the handlers need.
+type Deps struct {
+	// Store is the history store; nil when history is off (routes answer 503).
+	Store    store.HistoryStore
+	Recorder *history.Recorder // set when Store is
+	State    *live.State
+	// Complete merges a call's stored transcript lines with the live ones.
+	Complete func(ctx context.Context, call string, lines []*adapters.Utterance) []*adapters.Utterance
+}
+
+// Handler serves /api/v1/history/*.
+type Handler struct{ d Deps }
+
+// New returns the handlers.
+func New(d Deps) *Handler { return &Handler{d: d} }
+
+// CallJSON is HistoryCall of docs/history.md.
+type CallJSON struct {
 	Node                   string     `json:"node"`
 	ID                     string     `json:"id"`
 	CallerNumber           string     `json:"callerNumber"`
@@ -35,8 +53,8 @@ type historyCallJSON struct {
 	Conference             string     `json:"conference,omitempty"`
 }
 
-func toHistoryCallJSON(c store.HistoryCall) historyCallJSON {
-	out := historyCallJSON{Node: c.Node, ID: c.ID, CallerNumber: c.CallerNumber, CallerName: c.CallerName,
+func toHistoryCallJSON(c store.HistoryCall) CallJSON {
+	out := CallJSON{Node: c.Node, ID: c.ID, CallerNumber: c.CallerNumber, CallerName: c.CallerName,
 		CalleeNumber: c.CalleeNumber, CalleeName: c.CalleeName, Direction: c.Direction, StartedAt: c.StartedAt,
 		HangupCause: c.HangupCause, EndedWhileDisconnected: c.EndedWhileDisconnected, HasTranscript: c.HasTranscript,
 		Conference: c.Conference}
@@ -51,8 +69,8 @@ func toHistoryCallJSON(c store.HistoryCall) historyCallJSON {
 	return out
 }
 
-// timelineJSON is TimelineEntry of docs/history.md.
-type timelineJSON struct {
+// TimelineJSON is TimelineEntry of docs/history.md.
+type TimelineJSON struct {
 	At         time.Time `json:"at"`
 	Kind       string    `json:"kind"`
 	Conference string    `json:"conference"`
@@ -62,37 +80,37 @@ type timelineJSON struct {
 }
 
 type historyDetail struct {
-	Call       historyCallJSON       `json:"call"`
+	Call       CallJSON              `json:"call"`
 	Transcript []*adapters.Utterance `json:"transcript"`
-	Timeline   []timelineJSON        `json:"timeline"`
+	Timeline   []TimelineJSON        `json:"timeline"`
 }
 
 var historyCallIDPattern = regexp.MustCompile(`^[^\x00-\x1f]{1,256}$`)
 
-// historyFlushWait bounds how long a history read waits for the recorder to
+// FlushWait bounds how long a history read waits for the recorder to
 // write what it holds; after that the read serves what is already stored.
-const historyFlushWait = 2 * time.Second
+const FlushWait = 2 * time.Second
 
-// headerHistoryPending marks a history answer that may miss the newest
+// HeaderPending marks a history answer that may miss the newest
 // changes: they were still queued for the disk when the read was served.
-const headerHistoryPending = "Callboard-History-Pending"
+const HeaderPending = "Callboard-History-Pending"
 
 // historyReady answers 503 when history is off. Otherwise it writes what the
 // recorder still holds (so a call that just ended is listed), waiting at most
-// historyFlushWait; when the disk is failing or slow it serves what is stored
+// FlushWait; when the disk is failing or slow it serves what is stored
 // and says so in the Callboard-History-Pending header.
-func (s *Server) historyReady(c echo.Context) error {
-	if s.hstore == nil {
-		return apiError(http.StatusServiceUnavailable, codeUnavailable, "history is not enabled")
+func (h *Handler) historyReady(c echo.Context) error {
+	if h.d.Store == nil {
+		return web.Error(http.StatusServiceUnavailable, web.CodeUnavailable, "history is not enabled")
 	}
-	if s.history.Health().Failing {
-		c.Response().Header().Set(headerHistoryPending, "true")
+	if h.d.Recorder.Health().Failing {
+		c.Response().Header().Set(HeaderPending, "true")
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), historyFlushWait)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), FlushWait)
 	defer cancel()
-	if err := s.history.Flush(ctx); err != nil {
-		c.Response().Header().Set(headerHistoryPending, "true")
+	if err := h.d.Recorder.Flush(ctx); err != nil {
+		c.Response().Header().Set(HeaderPending, "true")
 	}
 	return nil
 }
@@ -100,114 +118,116 @@ func (s *Server) historyReady(c echo.Context) error {
 func historyFilter(c echo.Context) (store.CallFilter, error) {
 	q := c.QueryParams()
 	f := store.CallFilter{Number: q.Get("q"), Node: q.Get("node"), Text: q.Get("text"), Before: q.Get("before")}
-	r, err := parseRange(c, 200)
+	r, err := web.ParseRange(c, 200)
 	if err != nil {
 		return f, err
 	}
-	f.From, f.To, f.Limit = r.From, r.To, r.limitOr(50)
+	f.From, f.To, f.Limit = r.From, r.To, r.LimitOr(50)
 	switch q.Get("hasTranscript") {
 	case "", "false":
 	case "true":
 		f.HasTranscript = true
 	default:
-		return f, apiError(http.StatusBadRequest, codeInvalid, "hasTranscript must be true or false")
+		return f, web.Error(http.StatusBadRequest, web.CodeInvalid, "hasTranscript must be true or false")
 	}
 	for _, v := range []string{f.Number, f.Node, f.Text} {
 		if len(v) > 256 {
-			return f, apiError(http.StatusBadRequest, codeInvalid, "filter values are limited to 256 bytes")
+			return f, web.Error(http.StatusBadRequest, web.CodeInvalid, "filter values are limited to 256 bytes")
 		}
 	}
 	return f, nil
 }
 
-func (s *Server) listHistoryCalls(c echo.Context) error {
-	if err := s.historyReady(c); err != nil {
+// ListCalls lists stored calls, newest first, by filter and page.
+func (h *Handler) ListCalls(c echo.Context) error {
+	if err := h.historyReady(c); err != nil {
 		return err
 	}
 	f, err := historyFilter(c)
 	if err != nil {
 		return err
 	}
-	calls, next, err := s.hstore.ListCalls(c.Request().Context(), f)
+	calls, next, err := h.d.Store.ListCalls(c.Request().Context(), f)
 	if errors.Is(err, store.ErrBadCursor) {
-		return apiError(http.StatusBadRequest, codeInvalid, "before must be the next cursor of a previous page")
+		return web.Error(http.StatusBadRequest, web.CodeInvalid, "before must be the next cursor of a previous page")
 	}
 	if err != nil {
 		return err
 	}
-	out := make([]historyCallJSON, len(calls))
+	out := make([]CallJSON, len(calls))
 	for i, hc := range calls {
 		out[i] = toHistoryCallJSON(hc)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"calls": out, "next": next})
 }
 
-// historyDetail reads one call with its transcript (stored merged with live)
+// detail reads one call with its transcript (stored merged with live)
 // and its conference timeline.
-func (s *Server) historyDetail(c echo.Context) (historyDetail, error) {
+func (h *Handler) detail(c echo.Context) (historyDetail, error) {
 	var d historyDetail
-	if err := s.historyReady(c); err != nil {
+	if err := h.historyReady(c); err != nil {
 		return d, err
 	}
-	p, err := params(c, "node", "call")
+	p, err := web.Params(c, "node", "call")
 	if err != nil {
 		return d, err
 	}
 	if !historyCallIDPattern.MatchString(p[0]) || !historyCallIDPattern.MatchString(p[1]) {
-		return d, apiError(http.StatusBadRequest, codeInvalid, "malformed node or call id")
+		return d, web.Error(http.StatusBadRequest, web.CodeInvalid, "malformed node or call id")
 	}
 	ctx := c.Request().Context()
-	hc, err := s.hstore.GetCall(ctx, p[0], p[1])
+	hc, err := h.d.Store.GetCall(ctx, p[0], p[1])
 	if errors.Is(err, store.ErrNotFound) {
-		return d, apiError(http.StatusNotFound, codeNotFound, "unknown call "+p[0]+"/"+p[1])
+		return d, web.Error(http.StatusNotFound, web.CodeNotFound, "unknown call "+p[0]+"/"+p[1])
 	}
 	if err != nil {
 		return d, err
 	}
 	key := live.CallKey(p[0], p[1])
-	lines, _, err := s.liveTranscript(c, key)
-	if err != nil {
+	var lines []*adapters.Utterance
+	if err := web.Query(c, h.d.State, func(v *live.View) { lines, _ = v.Transcript(key) }); err != nil {
 		lines = nil // the live state is stopping: stored lines only
 	}
-	tl, err := s.hstore.CallTimeline(ctx, p[0], p[1])
+	tl, err := h.d.Store.CallTimeline(ctx, p[0], p[1])
 	if err != nil {
 		return d, err
 	}
-	d = historyDetail{Call: toHistoryCallJSON(hc), Transcript: s.completeTranscript(ctx, key, lines), Timeline: make([]timelineJSON, len(tl))}
+	d = historyDetail{Call: toHistoryCallJSON(hc), Transcript: h.d.Complete(ctx, key, lines), Timeline: make([]TimelineJSON, len(tl))}
 	if d.Transcript == nil {
 		d.Transcript = []*adapters.Utterance{}
 	}
 	for i, e := range tl {
-		d.Timeline[i] = timelineJSON{At: e.At, Kind: e.Kind, Conference: e.Conference, Member: e.Member, CallerName: e.CallerName, By: e.By}
+		d.Timeline[i] = TimelineJSON{At: e.At, Kind: e.Kind, Conference: e.Conference, Member: e.Member, CallerName: e.CallerName, By: e.By}
 	}
 	return d, nil
 }
 
-func (s *Server) getHistoryCall(c echo.Context) error {
-	d, err := s.historyDetail(c)
+// GetCall is one call with its transcript and timeline.
+func (h *Handler) GetCall(c echo.Context) error {
+	d, err := h.detail(c)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, d)
 }
 
-// exportHistoryCall is getHistoryCall as a download, JSON or CSV (one row
+// ExportCall is GetCall as a download, JSON or CSV (one row
 // per transcript line and timeline entry, formula-safe like the audit CSV).
-func (s *Server) exportHistoryCall(c echo.Context) error {
+func (h *Handler) ExportCall(c echo.Context) error {
 	format := c.QueryParam("format")
 	if format == "" {
 		format = "json"
 	}
 	if format != "json" && format != "csv" {
-		return apiError(http.StatusBadRequest, codeInvalid, "format must be json or csv")
+		return web.Error(http.StatusBadRequest, web.CodeInvalid, "format must be json or csv")
 	}
-	d, err := s.historyDetail(c)
+	d, err := h.detail(c)
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set("Content-Disposition", `attachment; filename="callboard-call.`+format+`"`)
-	h.Set("Cache-Control", "no-store")
+	hd := c.Response().Header()
+	hd.Set("Content-Disposition", `attachment; filename="callboard-call.`+format+`"`)
+	hd.Set("Cache-Control", "no-store")
 	if format == "json" {
 		b, err := json.MarshalIndent(d, "", "  ")
 		if err != nil {
@@ -215,13 +235,13 @@ func (s *Server) exportHistoryCall(c echo.Context) error {
 		}
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
 	}
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
 	_ = w.Write([]string{"record", "at", "node", "call", "speaker", "text", "kind", "conference", "member", "caller_name", "by"})
 	write := func(row ...string) {
 		for i := range row {
-			row[i] = csvCell(row[i])
+			row[i] = web.CSVCell(row[i])
 		}
 		_ = w.Write(row)
 	}

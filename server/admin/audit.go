@@ -1,19 +1,20 @@
-package server
+package admin
 
 import (
 	"context"
 	"encoding/csv"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/callboard/callboard/server/internal/web"
 	"github.com/callboard/callboard/server/store"
 )
 
-type auditJSON struct {
+// AuditJSON is an audit entry as the API shows it.
+type AuditJSON struct {
 	ID     int64     `json:"id"`
 	At     time.Time `json:"at"`
 	User   string    `json:"user"`
@@ -30,70 +31,63 @@ type auditJSON struct {
 func auditFilter(c echo.Context) (store.AuditFilter, error) {
 	q := c.QueryParams()
 	f := store.AuditFilter{User: q.Get("user"), Kind: q.Get("kind"), Action: q.Get("action"), Node: q.Get("node"), Result: q.Get("result")}
-	r, err := parseRange(c, 1000)
+	r, err := web.ParseRange(c, 1000)
 	if err != nil {
 		return f, err
 	}
-	f.From, f.To, f.Limit = r.From, r.To, r.limitOr(200)
+	f.From, f.To, f.Limit = r.From, r.To, r.LimitOr(200)
 	if v := q.Get("before"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			return f, apiError(http.StatusBadRequest, codeInvalid, "before must be an entry id")
+			return f, web.Error(http.StatusBadRequest, web.CodeInvalid, "before must be an entry id")
 		}
 		f.Before = n
 	}
 	return f, nil
 }
 
-func (s *Server) queryAudit(c echo.Context) ([]store.AuditEntry, error) {
+func (h *Handler) queryAudit(c echo.Context) ([]store.AuditEntry, error) {
 	f, err := auditFilter(c)
 	if err != nil {
 		return nil, err
 	}
 	// Let the admin see entries queued a moment ago (their own included).
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
-	s.audit.Sync(ctx)
+	h.d.Audit.Sync(ctx)
 	cancel()
-	return s.store.QueryAudit(c.Request().Context(), f)
+	return h.d.Store.QueryAudit(c.Request().Context(), f)
 }
 
-func (s *Server) getAudit(c echo.Context) error {
-	entries, err := s.queryAudit(c)
+// GetAudit is the audit log as JSON, newest first.
+func (h *Handler) GetAudit(c echo.Context) error {
+	entries, err := h.queryAudit(c)
 	if err != nil {
 		return err
 	}
-	out := make([]auditJSON, len(entries))
+	out := make([]AuditJSON, len(entries))
 	for i, e := range entries {
-		out[i] = auditJSON(e)
+		out[i] = AuditJSON(e)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"entries": out})
 }
 
-// csvCell defuses spreadsheet formulas: a cell starting with = + - @ (or a
-// tab or carriage return) is prefixed with a quote (OWASP CSV injection).
-func csvCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
-func (s *Server) getAuditCSV(c echo.Context) error {
-	entries, err := s.queryAudit(c)
+// GetAuditCSV is the audit log as a CSV download.
+func (h *Handler) GetAuditCSV(c echo.Context) error {
+	entries, err := h.queryAudit(c)
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="callboard-audit.csv"`)
-	h.Set("Cache-Control", "no-store")
+	hd := c.Response().Header()
+	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	hd.Set("Content-Disposition", `attachment; filename="callboard-audit.csv"`)
+	hd.Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
 	_ = w.Write([]string{"id", "at", "user", "role", "ip", "kind", "action", "node", "target", "result", "detail"})
 	for _, e := range entries {
 		row := []string{strconv.FormatInt(e.ID, 10), e.At.Format(time.RFC3339Nano), e.User, e.Role, e.IP, e.Kind, e.Action, e.Node, e.Target, e.Result, e.Detail}
 		for i := range row {
-			row[i] = csvCell(row[i])
+			row[i] = web.CSVCell(row[i])
 		}
 		_ = w.Write(row)
 	}
