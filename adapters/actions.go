@@ -1,5 +1,7 @@
 package adapters
 
+import "time"
+
 // ActionKind names an action, as used in the REST API and node capabilities.
 type ActionKind string
 
@@ -91,3 +93,90 @@ func (a MusicOnHold) Kind() ActionKind {
 	}
 	return ActMOHStop
 }
+
+// Supervision and call control (issue 11): click-to-call, blind transfer,
+// hold, and listen / whisper / barge to the supervisor's own phone.
+const (
+	ActOriginate     ActionKind = "originate"
+	ActTransfer      ActionKind = "transfer"
+	ActHold          ActionKind = "hold"
+	ActUnhold        ActionKind = "unhold"
+	ActListen        ActionKind = "listen"
+	ActWhisper       ActionKind = "whisper"
+	ActBarge         ActionKind = "barge"
+	ActStopListening ActionKind = "stop-listening"
+)
+
+// Originate rings From (an endpoint allowed by the node's dial rules) and,
+// once answered, connects it to To (an endpoint or a number the rules
+// allow). The node's Do returns the new call's id at once; the call then
+// appears through the event path, and a failure (not registered, busy, no
+// answer) ends it with the PBX's own reason.
+type Originate struct {
+	From, To       string
+	CallerIDName   string        // optional; spaces, quotes and Korean allowed where the PBX can carry them
+	CallerIDNumber string        // optional; digits with an optional leading '+'
+	Timeout        time.Duration // optional ring timeout; 0 = the node's default
+}
+
+// Transfer legs: which side of a call moves (FreeSWITCH uuid_transfer's
+// default, -bleg and -both).
+const (
+	LegCaller = "caller"
+	LegCallee = "callee"
+	LegBoth   = "both"
+)
+
+// TransferCall blind-transfers a call (or one leg of it) to an endpoint or a
+// number allowed by the node's dial rules.
+type TransferCall struct {
+	Call, To string
+	Leg      string // LegCaller (default when ""), LegCallee or LegBoth
+}
+
+// HoldCall puts a call on hold (Held true) or takes it off hold.
+type HoldCall struct {
+	Call string
+	Held bool
+}
+
+// Listen modes: what a supervisor's phone does in a call.
+const (
+	ModeListen  = "listen"  // hears both parties, is heard by nobody
+	ModeWhisper = "whisper" // hears both, is heard by the agent's leg only
+	ModeBarge   = "barge"   // hears and is heard by both parties
+)
+
+// Supervise rings the supervisor's Phone and connects it to Call in Mode.
+// When Phone already listens to Call, the same supervisor leg switches to
+// Mode without hanging up: Listen, Whisper and Barge are one action with
+// three names so that each is audited and authorised on its own.
+type Supervise struct {
+	Call, Phone string
+	Mode        string // ModeListen, ModeWhisper or ModeBarge
+}
+
+// StopListening hangs up the supervisor leg of Phone on Call.
+type StopListening struct{ Call, Phone string }
+
+func (Originate) Kind() ActionKind    { return ActOriginate }
+func (TransferCall) Kind() ActionKind { return ActTransfer }
+
+func (a HoldCall) Kind() ActionKind {
+	if a.Held {
+		return ActHold
+	}
+	return ActUnhold
+}
+
+func (a Supervise) Kind() ActionKind {
+	switch a.Mode {
+	case ModeWhisper:
+		return ActWhisper
+	case ModeBarge:
+		return ActBarge
+	}
+	return ActListen
+}
+
+func (StopListening) Kind() ActionKind { return ActStopListening }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // The action catalogue: every action callboard can take, named once. The
@@ -110,8 +112,8 @@ type ActionSpec struct {
 	Params []Param
 	Role   Role // least role allowed to take it
 	// Scope is an API token scope that may take it too; "" = sessions only.
-	// The server does not serve token-authenticated actions yet, so
-	// CheckCatalogue refuses a scope rather than let it be silently ignored.
+	// CheckCatalogue accepts only the scopes in knownScopes, so a typo
+	// cannot silently open or close an action to tokens.
 	Scope string
 	Doc   string // one line for docs/protocol.md
 	// Build makes the typed Action from the route's target and the checked
@@ -182,7 +184,58 @@ var catalogue = []ActionSpec{
 	{Name: ActHangup, Target: TargetCall, Method: http.MethodPost, Verb: "hangup", Params: noArgs, Role: RoleModerator,
 		Doc:   "hang up every leg of the call",
 		Build: func(r Ref, _ Args) Action { return HangupCall{Call: r.Call} }},
+
+	// Supervision and call control (issue 11).
+	{Name: ActOriginate, Target: TargetNode, Method: http.MethodPost, Verb: "calls", Role: RoleModerator, Scope: ScopeOriginate,
+		Params: []Param{
+			{Name: "from", Kind: ParamEndpoint, Doc: "the endpoint that rings first (node's `dial.endpoints`)"},
+			{Name: "to", Kind: ParamDestination, Doc: "endpoint or number it is connected to (`dial.endpoints` or `dial.numbers`)"},
+			{Name: "caller_id_name", Kind: ParamText, Optional: true},
+			{Name: "caller_id_number", Kind: ParamNumber, Optional: true},
+			{Name: "timeout", Kind: ParamSeconds, Optional: true, Doc: "ring timeout in seconds"},
+		},
+		Doc: "click-to-call: ring `from`, then connect it to `to`; answers 202 with the new call's id",
+		Build: func(_ Ref, a Args) Action {
+			secs, _ := strconv.Atoi(a["timeout"]) // shape-checked: 1 to 3 digits
+			return Originate{From: a["from"], To: a["to"], CallerIDName: a["caller_id_name"],
+				CallerIDNumber: a["caller_id_number"], Timeout: time.Duration(secs) * time.Second}
+		}},
+	{Name: ActTransfer, Target: TargetCall, Method: http.MethodPost, Verb: "transfer", Role: RoleModerator,
+		Params: []Param{
+			{Name: "to", Kind: ParamDestination, Doc: "endpoint or number (`dial.endpoints` or `dial.numbers`)"},
+			{Name: "leg", Kind: ParamLeg, Optional: true, Doc: "caller (default), callee or both"},
+		},
+		Doc:   "blind-transfer the call (or one leg) to `to`",
+		Build: func(r Ref, a Args) Action { return TransferCall{Call: r.Call, To: a["to"], Leg: a["leg"]} }},
+	{Name: ActHold, Target: TargetCall, Method: http.MethodPost, Verb: "hold", Params: noArgs, Role: RoleModerator,
+		Doc:   "put the call on hold",
+		Build: func(r Ref, _ Args) Action { return HoldCall{Call: r.Call, Held: true} }},
+	{Name: ActUnhold, Target: TargetCall, Method: http.MethodPost, Verb: "unhold", Params: noArgs, Role: RoleModerator,
+		Doc:   "take the call off hold",
+		Build: func(r Ref, _ Args) Action { return HoldCall{Call: r.Call} }},
+	{Name: ActListen, Target: TargetCall, Method: http.MethodPost, Verb: "listen", Params: []Param{phoneParam}, Role: RoleModerator,
+		Doc:   "ring the supervisor's phone and let it hear the call silently (or switch its leg to listening)",
+		Build: func(r Ref, a Args) Action { return Supervise{Call: r.Call, Phone: a["phone"], Mode: ModeListen} }},
+	{Name: ActWhisper, Target: TargetCall, Method: http.MethodPost, Verb: "whisper", Params: []Param{phoneParam}, Role: RoleModerator,
+		Doc:   "as listen, and the agent's leg hears the supervisor (switches a listening leg without hanging up)",
+		Build: func(r Ref, a Args) Action { return Supervise{Call: r.Call, Phone: a["phone"], Mode: ModeWhisper} }},
+	{Name: ActBarge, Target: TargetCall, Method: http.MethodPost, Verb: "barge", Params: []Param{phoneParam}, Role: RoleModerator,
+		Doc:   "as listen, and both parties hear the supervisor (switches a listening leg without hanging up)",
+		Build: func(r Ref, a Args) Action { return Supervise{Call: r.Call, Phone: a["phone"], Mode: ModeBarge} }},
+	{Name: ActStopListening, Target: TargetCall, Method: http.MethodPost, Verb: "stop-listening", Params: []Param{phoneParam}, Role: RoleModerator,
+		Doc:   "hang up the supervisor's leg on the call",
+		Build: func(r Ref, a Args) Action { return StopListening{Call: r.Call, Phone: a["phone"]} }},
 }
+
+// ScopeOriginate is the API token scope that may place calls (a CRM's
+// click-to-call). knownScopes are the scopes an entry may name.
+const ScopeOriginate = "calls:originate"
+
+var knownScopes = []string{ScopeOriginate}
+
+// phoneParam is the supervisor's phone; the server fills it from the user's
+// "my phone" setting.
+var phoneParam = Param{Name: "phone", Kind: ParamEndpoint, Doc: "the supervisor's phone (node's `dial.endpoints`)"}
 
 // Catalogue returns every action, in catalogue order (a copy).
 func Catalogue() []ActionSpec { return slices.Clone(catalogue) }
@@ -209,8 +262,8 @@ func CheckCatalogue(cat []ActionSpec) error {
 			return fmt.Errorf("action %q: name, verb, method, doc and build are required", s.Name)
 		case s.Role != RoleViewer && s.Role != RoleModerator && s.Role != RoleAdmin:
 			return fmt.Errorf("action %q: unknown role %q", s.Name, s.Role)
-		case s.Scope != "":
-			return fmt.Errorf("action %q: token scopes on actions are not served yet", s.Name)
+		case s.Scope != "" && !slices.Contains(knownScopes, s.Scope):
+			return fmt.Errorf("action %q: unknown token scope %q", s.Name, s.Scope)
 		case names[s.Name]:
 			return fmt.Errorf("action %q listed twice", s.Name)
 		}

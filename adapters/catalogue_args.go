@@ -20,8 +20,35 @@ var MediaNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 // the node's Validate sees the value (which checks it against the node's
 // configuration, e.g. the media allowlist).
 var paramShapes = map[ParamKind]*regexp.Regexp{
-	ParamMedia: MediaNamePattern,
+	ParamMedia:       MediaNamePattern,
+	ParamEndpoint:    EndpointShape,
+	ParamDestination: DestinationShape,
+	ParamNumber:      NumberShape,
+	ParamSeconds:     regexp.MustCompile(`^[1-9][0-9]{0,2}$`),
+	ParamLeg:         regexp.MustCompile(`^(caller|callee|both)$`),
+	// ParamText has no shape here: the node decides what its PBX can carry
+	// (dialplan.CheckCallerIDName).
 }
+
+// Parameter kinds of the supervision actions. Their shapes are the widest a
+// node may accept; each node's dial rules (adapters/dialplan) then narrow
+// them to the endpoints and numbers that node may ring or dial.
+const (
+	ParamEndpoint    ParamKind = "endpoint"    // an extension or user name: 1001, agent-7
+	ParamDestination ParamKind = "destination" // an endpoint or a number
+	ParamNumber      ParamKind = "number"      // digits, optional leading '+'
+	ParamText        ParamKind = "text"        // free text for people (caller id name)
+	ParamSeconds     ParamKind = "seconds"     // 1..999
+	ParamLeg         ParamKind = "leg"         // caller, callee or both
+)
+
+// Shapes of endpoints, destinations and numbers: ASCII only, no separator
+// any PBX command line or URL would interpret.
+var (
+	EndpointShape    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	NumberShape      = regexp.MustCompile(`^\+?[0-9]{1,20}$`)
+	DestinationShape = regexp.MustCompile(`^\+?[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+)
 
 // ParseArgs checks an action's JSON body against the entry's parameters: an
 // object with string fields, none unknown, every required one present and

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCatalogueIsConsistent(t *testing.T) {
@@ -30,11 +32,14 @@ func TestCheckCatalogueCatchesMistakes(t *testing.T) {
 	sameRoute.Name = "mute-again"
 	noRole := mute
 	noRole.Role = ""
+	badScope := mute
+	badScope.Scope = "calls:originat"
 	for name, cat := range map[string][]ActionSpec{
 		"build makes another kind": {wrongBuild},
 		"name twice":               {mute, mute},
 		"route twice":              {mute, sameRoute},
 		"no role":                  {noRole},
+		"unknown scope":            {badScope},
 	} {
 		if err := CheckCatalogue(cat); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -70,7 +75,18 @@ func TestCatalogueWireForm(t *testing.T) {
 	if err := json.Unmarshal(data, &got); err != nil || len(got) != len(catalogue) {
 		t.Fatalf("%s (%v)", data, err)
 	}
-	hangup := got[len(got)-1]
+	var hangup, originate map[string]any
+	for _, a := range got {
+		switch a["name"] {
+		case "hangup":
+			hangup = a
+		case "originate":
+			originate = a
+		}
+	}
+	if originate["path"] != "/api/v1/nodes/{node}/calls" || originate["target"] != "node" || originate["scope"] != "calls:originate" {
+		t.Errorf("originate on the wire: %v", originate)
+	}
 	if hangup["name"] != "hangup" || hangup["path"] != "/api/v1/nodes/{node}/calls/{call}/hangup" ||
 		hangup["target"] != "call" || hangup["role"] != "moderator" || hangup["method"] != "POST" {
 		t.Errorf("hangup on the wire: %v", hangup)
@@ -115,8 +131,51 @@ func TestEveryActionHasAUILabel(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range catalogue {
-		if !strings.Contains(string(data), "'action."+string(s.Name)+"':") {
+		has := strings.Contains(string(data), "'action."+string(s.Name)+"':")
+		switch {
+		case !has && !slices.Contains(labelsPending, s.Name):
 			t.Errorf("ui/src/messages/en.ts has no label 'action.%s'", s.Name)
+		case has && slices.Contains(labelsPending, s.Name):
+			t.Errorf("'action.%s' is labelled now: remove it from labelsPending", s.Name)
+		}
+	}
+}
+
+// labelsPending are the issue 11 actions whose UI labels come with the
+// server/UI half of that issue (ui/ is being restructured in parallel). The
+// test fails once a label exists, so this list cannot go stale: the UI half
+// deletes it.
+var labelsPending = []ActionKind{ActOriginate, ActTransfer, ActHold, ActUnhold, ActListen, ActWhisper, ActBarge, ActStopListening}
+
+func TestSupervisionArgs(t *testing.T) {
+	orig, _ := LookupAction(ActOriginate)
+	args, err := orig.ParseArgs([]byte(`{"from":"1001","to":"+821012345678","caller_id_name":"홍길동 상담원","timeout":"30"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := orig.Build(Ref{Node: "fs1"}, args).(Originate)
+	if a.From != "1001" || a.To != "+821012345678" || a.CallerIDName != "홍길동 상담원" || a.Timeout != 30*time.Second {
+		t.Errorf("built %+v", a)
+	}
+	for _, body := range []string{`{"from":"1000 &hupall","to":"1002"}`, `{"from":"1001","to":"1002\n"}`,
+		`{"from":"1001","to":"{x}"}`, `{"from":"1001","to":"1,2"}`, `{"from":"1001","to":"1002","timeout":"0"}`,
+		`{"from":"1001","to":"1002","timeout":"5s"}`, `{"from":"1001"}`} {
+		if _, err := orig.ParseArgs([]byte(body)); !errors.Is(err, ErrInvalid) {
+			t.Errorf("originate body %s: %v, want ErrInvalid", body, err)
+		}
+	}
+	xfer, _ := LookupAction(ActTransfer)
+	if _, err := xfer.ParseArgs([]byte(`{"to":"1002","leg":"sideways"}`)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("transfer leg sideways: %v", err)
+	}
+	for kind, mode := range map[ActionKind]string{ActListen: ModeListen, ActWhisper: ModeWhisper, ActBarge: ModeBarge} {
+		spec, _ := LookupAction(kind)
+		args, err := spec.ParseArgs([]byte(`{"phone":"1001"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := spec.Build(Ref{Call: "c"}, args).(Supervise); s.Mode != mode || s.Phone != "1001" || s.Call != "c" {
+			t.Errorf("%s built %+v", kind, s)
 		}
 	}
 }

@@ -58,6 +58,18 @@ type Call struct {
 	CreatedAt    time.Time `json:"createdAt"`
 	AnsweredAt   time.Time `json:"answeredAt,omitzero"`
 	Conference   string    `json:"conference,omitempty"` // conference name when a leg is a member
+	// Listeners are the supervisors' phones connected to the call (listen,
+	// whisper, barge), so that every supervisor sees who is listening.
+	Listeners []Listener `json:"listeners,omitempty"`
+}
+
+// Listener is a supervisor's phone connected to a call. Its leg is not a
+// call of its own: it belongs to the call it listens to.
+type Listener struct {
+	Phone string    `json:"phone"` // the supervisor's endpoint as configured ("1001")
+	Mode  string    `json:"mode"`  // ModeListen, ModeWhisper or ModeBarge
+	Leg   string    `json:"leg"`   // the supervisor leg's channel id
+	Since time.Time `json:"since"`
 }
 
 // Conference is a mixing room on a node. Its members travel separately

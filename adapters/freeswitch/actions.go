@@ -24,6 +24,8 @@ var (
 var supportedActions = []adapters.ActionKind{
 	adapters.ActMute, adapters.ActUnmute, adapters.ActDeaf, adapters.ActUndeaf, adapters.ActKick,
 	adapters.ActPlayToMember, adapters.ActPlayToConference, adapters.ActLock, adapters.ActUnlock, adapters.ActHangup,
+	adapters.ActOriginate, adapters.ActTransfer, adapters.ActHold, adapters.ActUnhold,
+	adapters.ActListen, adapters.ActWhisper, adapters.ActBarge, adapters.ActStopListening,
 }
 
 func invalid(field, value, why string) error {

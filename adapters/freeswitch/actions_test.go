@@ -212,8 +212,13 @@ func TestNewValidatesConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n.ID() != "fs1" || n.Kind() != adapters.KindFreeSWITCH || len(n.Actions()) != 10 || len(n.Media()) != 0 {
+	if n.ID() != "fs1" || n.Kind() != adapters.KindFreeSWITCH || len(n.Actions()) != 18 || len(n.Media()) != 0 {
 		t.Errorf("node %s %s %v %v", n.ID(), n.Kind(), n.Actions(), n.Media())
+	}
+	bad := good
+	bad.Dial.Endpoints, bad.Dial.EndpointTemplate = "1[0-9]{3}", "user/{endpoint} &hupall"
+	if _, err := New(bad); err == nil || !strings.Contains(err.Error(), "dial.endpoints") || !strings.Contains(err.Error(), "dial.endpoint_template") {
+		t.Errorf("bad dial rules: err = %v", err)
 	}
 	if got := testNode(t).Media(); strings.Join(got, ",") != "beep,hello" {
 		t.Errorf("Media() = %v", got)

@@ -92,6 +92,21 @@ func (l *link) api(ctx context.Context, line string) (string, error) {
 	return resp.GetReply(), nil
 }
 
+// bgapiCommand is "bgapi <line>": the reply is "+OK Job-UUID: ..." at once
+// and the command's own reply comes later as a BACKGROUND_JOB event.
+type bgapiCommand string
+
+func (c bgapiCommand) BuildMessage() string { return "bgapi " + string(c) }
+
+// bgapi runs "bgapi <line>" and returns the command/reply text.
+func (l *link) bgapi(ctx context.Context, line string) (string, error) {
+	resp, err := l.send(ctx, bgapiCommand(line), "bgapi "+firstWords(line))
+	if err != nil {
+		return "", err
+	}
+	return resp.GetHeader("Reply-Text"), nil
+}
+
 // firstWords names a command in errors without its arguments.
 func firstWords(line string) string {
 	f := strings.Fields(line)
@@ -103,12 +118,21 @@ func firstWords(line string) string {
 
 // Validate checks an action's identifiers and media name without any I/O.
 func (n *Node) Validate(a adapters.Action) error {
+	if _, ok, err := n.supervisionPlan(a, nil, nil); ok {
+		return err
+	}
 	_, err := n.commandLines(a, nil)
 	return err
 }
 
 // Do validates and executes an action and returns the PBX's reply text.
 func (n *Node) Do(ctx context.Context, a adapters.Action) (string, error) {
+	if p, ok, err := n.supervisionPlan(a, n.legsOf, n.listenerOf); ok {
+		if err != nil {
+			return "", err
+		}
+		return n.doSupervision(ctx, a, p)
+	}
 	lines, err := n.commandLines(a, n.legsOf)
 	if err != nil {
 		return "", err

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/dialplan"
 	"github.com/callboard/callboard/adapters/kit"
 	"github.com/callboard/callboard/adapters/runloop"
 )
@@ -36,7 +37,12 @@ type Config struct {
 	ProbeInterval     time.Duration             `yaml:"probe_interval"`      // liveness probe (api status) interval, default 10s
 	BackoffMin        time.Duration             `yaml:"backoff_min"`         // first reconnect delay, default runloop.DefaultBackoffMin
 	BackoffMax        time.Duration             `yaml:"backoff_max"`         // reconnect delay cap, default runloop.DefaultBackoffMax (2s)
-	Logger            *slog.Logger              `yaml:"-"`
+	// Dial says which endpoints and numbers originate, transfer and listen
+	// may reach and how they become dial strings (adapters/dialplan); e.g.
+	// endpoint_template "user/{endpoint}", number_template
+	// "sofia/gateway/gw/{number}", context "default" (the default).
+	Dial   dialplan.Rules `yaml:"dial"`
+	Logger *slog.Logger   `yaml:"-"`
 }
 
 // DefaultSTTSubclasses are the transcript events subscribed to when
@@ -83,6 +89,10 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Dial.Context == "" {
+		cfg.Dial.Context = "default"
+	}
+	_ = cfg.Dial.Compile() // validate reports its errors
 	return cfg
 }
 
@@ -117,6 +127,9 @@ func (cfg Config) validate() error {
 		bad("bot_prompt_variable", "%q must match %s", cfg.BotPromptVariable, variablePattern)
 	}
 	if err := kit.CheckMedia(cfg.Media, validMediaTarget); err != nil {
+		errs = append(errs, err)
+	}
+	if err := cfg.Dial.Compile(); err != nil {
 		errs = append(errs, err)
 	}
 	for _, d := range []struct {

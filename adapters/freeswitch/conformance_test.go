@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/adapters/adaptertest"
+	"github.com/callboard/callboard/adapters/dialplan"
 	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
 )
@@ -33,6 +36,7 @@ func TestConformance(t *testing.T) {
 			// Long enough that Offline's changes happen while the node is away.
 			BackoffMin: 300 * time.Millisecond, BackoffMax: 600 * time.Millisecond,
 			Transcripts: []adapters.TranscriptRule{botRule},
+			Dial:        conformanceDial,
 		}
 		node, err := freeswitch.New(cfg)
 		if err != nil {
@@ -65,6 +69,7 @@ var botRule = adapters.TranscriptRule{
 type eslPBX struct {
 	fake  *eslfake.Server
 	media map[string]string
+	bLegs sync.Map // call id -> its callee leg, for the eavesdrop target
 }
 
 func (p *eslPBX) Call(t testing.TB, name, number string) string {
@@ -146,7 +151,8 @@ func (p *eslPBX) Offline(t testing.TB, change func()) {
 // Dial places a bridged two-party call (A leg running bridge, originated B
 // leg); its call id is the A leg.
 func (p *eslPBX) Dial(t testing.TB, caller, callee adaptertest.Party) string {
-	a, _ := p.fake.Dial(eslfake.Party(caller), eslfake.Party(callee))
+	a, b := p.fake.Dial(eslfake.Party(caller), eslfake.Party(callee))
+	p.bLegs.Store(a, b)
 	return a
 }
 
@@ -164,4 +170,88 @@ func (p *eslPBX) BotEvent(t testing.TB, callID, text string) {
 	if err := p.fake.FireCustom(callID, botRule.Event, [][2]string{{"callbot-speaker", "assistant"}}, body); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// conformanceDial is the dial plan adaptertest.SupervisePBX assumes.
+var conformanceDial = dialplan.Rules{Endpoints: `^1[0-9]{3}$`, Numbers: `^\+?[0-9]{3,15}$`,
+	EndpointTemplate: "user/{endpoint}", NumberTemplate: "sofia/gateway/gw/{number}"}
+
+// RefuseEndpoint makes user/<endpoint> unregistered: originate answers
+// -ERR USER_NOT_REGISTERED and creates no channel (originate capture L7).
+func (p *eslPBX) RefuseEndpoint(t testing.TB, endpoint string) string {
+	p.fake.SetEndpoint("user/"+endpoint, "USER_NOT_REGISTERED")
+	return "USER_NOT_REGISTERED"
+}
+
+// ExpectSupervision checks the exact ESL command of each supervision action.
+func (p *eslPBX) ExpectSupervision(t testing.TB, a adapters.Action, reply string) {
+	t.Helper()
+	var want string
+	switch a := a.(type) {
+	case adapters.Originate:
+		vars := "origination_uuid=" + reply
+		if a.Timeout > 0 {
+			vars += fmt.Sprintf(",originate_timeout=%d", int(a.Timeout.Seconds()))
+		}
+		if a.CallerIDNumber != "" {
+			vars += ",origination_caller_id_number=" + a.CallerIDNumber
+		}
+		if a.CallerIDName != "" {
+			vars += ",origination_caller_id_name='" + a.CallerIDName + "'"
+		}
+		want = "bgapi originate {" + vars + "}user/" + a.From + " &bridge(user/" + a.To + ")"
+	case adapters.TransferCall:
+		flag := map[string]string{"": "", "caller": "", "callee": "-bleg ", "both": "-both "}[a.Leg]
+		want = "api uuid_transfer " + a.Call + " " + flag + a.To + " XML default"
+	case adapters.HoldCall:
+		want = "api uuid_hold " + a.Call
+		if !a.Held {
+			want = "api uuid_hold off " + a.Call
+		}
+	case adapters.Supervise:
+		// The first mode originates the phone into eavesdrop; later ones
+		// switch the same leg with the mode digit.
+		digit := map[string]string{"listen": "0", "whisper": "2", "barge": "3"}[a.Mode]
+		switchLine := "api uuid_recv_dtmf " + reply + " " + digit
+		originate := "bgapi originate {origination_uuid=" + reply + ",eavesdrop_enable_dtmf=true,callboard_listen_call=" + a.Call
+		for _, c := range p.fake.Commands() {
+			if c == switchLine || strings.HasPrefix(c, originate) {
+				want = c
+			}
+		}
+		if want == "" {
+			t.Fatalf("the fake never received %q nor an originate starting %q; it received %q", switchLine, originate, p.fake.Commands())
+		}
+		if strings.HasPrefix(want, "bgapi") && !strings.HasSuffix(want, "}user/"+a.Phone+" &eavesdrop("+p.agentLeg(a.Call)+")") {
+			t.Errorf("eavesdrop originate %q does not ring user/%s into the agent leg's eavesdrop", want, a.Phone)
+		}
+	case adapters.StopListening:
+		want = "api uuid_kill " + reply
+	default:
+		t.Fatalf("no ESL form for %T", a)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), adaptertest.WaitTimeout)
+	defer cancel()
+	if _, err := p.fake.WaitForCommand(ctx, want); err != nil || !slices.Contains(p.fake.Commands(), want) {
+		t.Fatalf("the fake never received %q; it received %q", want, p.fake.Commands())
+	}
+}
+
+// agentLeg is the callee leg of a call the harness dialled.
+func (p *eslPBX) agentLeg(call string) string {
+	if b, ok := p.bLegs.Load(call); ok {
+		return b.(string)
+	}
+	return call
+}
+
+// Sent counts the commands the node sent, without its liveness probes.
+func (p *eslPBX) Sent(t testing.TB) int {
+	n := 0
+	for _, c := range p.fake.Commands() {
+		if c != "api status" {
+			n++
+		}
+	}
+	return n
 }

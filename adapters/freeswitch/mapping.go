@@ -31,7 +31,12 @@ func newMapper(node string, rules []adapters.TranscriptRule, botPromptVariable s
 
 // apply maps one event and returns what to emit.
 func (p *mapper) apply(ev *eslgo.Event) []adapters.Event {
+	if out, ok := p.listenerEvent(ev); ok {
+		return out
+	}
 	switch name := eventName(ev); name {
+	case "BACKGROUND_JOB":
+		return p.originateFailure(ev)
 	case "CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_CALLSTATE",
 		"CHANNEL_PROGRESS", "CHANNEL_PROGRESS_MEDIA", "CHANNEL_HOLD", "CHANNEL_UNHOLD":
 		return p.upsertLeg(ev)

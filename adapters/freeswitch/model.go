@@ -27,6 +27,8 @@ type model struct {
 	goneOrder   []string
 	goneMembers map[memberKey]uint64 // member removed at this Event-Sequence
 	goneConfs   map[string]uint64    // conference destroyed at this Event-Sequence
+
+	listeners map[string]*listenLeg // supervisor legs by uuid (listeners.go)
 }
 
 type memberKey struct{ conf, id string }
@@ -70,6 +72,7 @@ func newModel(node string) *model {
 		goneLegs:    map[string]bool{},
 		goneMembers: map[memberKey]uint64{},
 		goneConfs:   map[string]uint64{},
+		listeners:   map[string]*listenLeg{},
 	}
 }
 
@@ -220,6 +223,7 @@ func (m *model) callView(c *call) adapters.Call {
 		}
 	}
 	v.State = callState(states)
+	v.Listeners = m.listenersOf(c.id)
 	return v
 }
 
@@ -252,7 +256,7 @@ func callEqual(a, b adapters.Call) bool {
 	return slices.Equal(a.Legs, b.Legs) && a.CallerNumber == b.CallerNumber && a.CallerName == b.CallerName &&
 		a.CalleeNumber == b.CalleeNumber && a.CalleeName == b.CalleeName && a.Direction == b.Direction &&
 		a.State == b.State && a.CreatedAt.Equal(b.CreatedAt) && a.AnsweredAt.Equal(b.AnsweredAt) &&
-		a.Conference == b.Conference && a.ID == b.ID
+		a.Conference == b.Conference && a.ID == b.ID && slices.Equal(a.Listeners, b.Listeners)
 }
 
 // removeLeg drops a hung-up channel; the call ends with its last leg.
@@ -273,6 +277,11 @@ func (m *model) removeLeg(uuid, cause string, at time.Time) []adapters.Event {
 		return m.touchCall(c.id)
 	}
 	delete(m.calls, c.id)
+	for u, ll := range m.listeners {
+		if ll.call == c.id {
+			delete(m.listeners, u) // its eavesdrop ends with the call; the leg's hangup follows
+		}
+	}
 	for u, id := range m.pending {
 		if id == c.id {
 			delete(m.pending, u)

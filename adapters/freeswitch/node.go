@@ -31,6 +31,8 @@ type Node struct {
 	mu       sync.Mutex
 	link     *link               // current connection, nil while down
 	callLegs map[string][]string // call id -> leg uuids, for HangupCall
+	// callListeners is call id -> its supervisor legs, for mode switches.
+	callListeners map[string][]adapters.Listener
 }
 
 var _ adapters.Node = (*Node)(nil)
@@ -82,6 +84,10 @@ func (n *Node) currentLink() *link {
 func (n *Node) setLink(l *link, legs map[string][]string) {
 	n.mu.Lock()
 	n.link, n.callLegs = l, legs
+	n.callListeners = nil
+	if legs != nil {
+		n.callListeners = map[string][]adapters.Listener{}
+	}
 	n.mu.Unlock()
 }
 
@@ -106,8 +112,10 @@ func (n *Node) trackCalls(evs []adapters.Event) {
 				uuids[i] = l.UUID
 			}
 			n.callLegs[e.Call.ID] = uuids
+			n.callListeners[e.Call.ID] = e.Call.Listeners
 		case adapters.CallEnded:
 			delete(n.callLegs, e.CallID)
+			delete(n.callListeners, e.CallID)
 		}
 	}
 }

@@ -23,6 +23,7 @@ func (n *Node) subscription() []string {
 	list := []string{
 		"CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_CALLSTATE",
 		"CHANNEL_EXECUTE", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY",
+		"DTMF", "BACKGROUND_JOB",
 		"CUSTOM", "conference::maintenance",
 	}
 	for _, r := range n.rules {

@@ -71,10 +71,11 @@ func (s *Server) API(line string) string {
 		}
 		return "+OK hangup all channels with cause " + cause + "\n"
 	case "originate":
-		if strings.HasPrefix(arg, "error/user_busy") {
-			return "-ERR USER_BUSY\n"
-		}
-		return "-ERR NO_ROUTE_DESTINATION\n"
+		return s.originate(arg)
+	case "uuid_transfer":
+		return s.transfer(arg)
+	case "uuid_recv_dtmf":
+		return s.recvDTMF(arg)
 	}
 	return "-ERR " + cmd + " Command not found!\n"
 }

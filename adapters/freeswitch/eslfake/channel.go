@@ -205,6 +205,11 @@ func (s *Server) AddChannel(spec ChannelSpec) string {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.addChannelLocked(ch, spec)
+}
+
+// addChannelLocked is AddChannel's state change. Caller holds s.mu.
+func (s *Server) addChannelLocked(ch *channel, spec ChannelSpec) string {
 	s.sessions++
 	ch.sessionID = s.sessions
 	ch.created = nowMicro()
@@ -258,15 +263,19 @@ func (s *Server) Answer(uuid string) error {
 	if err != nil {
 		return fmt.Errorf("answer: %w", err)
 	}
+	s.answerLocked(ch)
+	return nil
+}
+
+func (s *Server) answerLocked(ch *channel) {
 	if ch.answered != 0 {
-		return nil
+		return
 	}
 	s.setState(ch, "CS_EXECUTE", 4)
 	ch.answered = nowMicro()
 	ch.answerState = "answered"
 	s.fire(s.channelEvent(ch, "CHANNEL_ANSWER", "switch_channel.c", "switch_channel_perform_mark_answered", 3846, true))
 	s.setCallState(ch, "ACTIVE")
-	return nil
 }
 
 // Bridge bridges two channels: CHANNEL_BRIDGE on a.
@@ -281,6 +290,11 @@ func (s *Server) Bridge(a, b string) error {
 	if err != nil {
 		return fmt.Errorf("bridge %s to %s: %w", a, b, err)
 	}
+	s.bridgeLocked(ca, cb)
+	return nil
+}
+
+func (s *Server) bridgeLocked(ca, cb *channel) {
 	now := nowMicro()
 	ca.bridgedTo, cb.bridgedTo, ca.bridged, cb.bridged = cb, ca, now, now
 	if ca.other == nil {
@@ -295,7 +309,6 @@ func (s *Server) Bridge(a, b string) error {
 	e.addAll(ca.channelHeaders())
 	e.addAll(ca.varHeaders())
 	s.fire(e)
-	return nil
 }
 
 // Hangup hangs a channel up with cause (default NORMAL_CLEARING), in the
@@ -355,6 +368,7 @@ func (s *Server) hangupLocked(ch *channel, cause string) {
 	if partner != nil && (partner.callUUID == ch.uuid || ch.callUUID == partner.uuid) {
 		s.hangupLocked(partner, cause)
 	}
+	s.endEavesdropsOn(ch)
 }
 
 // Execute runs a dialplan application on a channel: CHANNEL_EXECUTE, for

@@ -36,6 +36,7 @@ type Server struct {
 	conns     map[*conn]struct{}
 	seq       int64
 	channels  map[string]*channel
+	endpoints map[string]string // dial string -> originate failure cause (originate.go)
 	confs     map[string]*conference
 	memberSeq int
 	sessions  int
