@@ -91,3 +91,13 @@ func (a MusicOnHold) Kind() ActionKind {
 	}
 	return ActMOHStop
 }
+
+// Queue agent actions (queue.go).
+
+// ActSetAgentStatus sets a queue agent's status (sign in, break, sign out).
+const ActSetAgentStatus ActionKind = "agent-status"
+
+// SetAgentStatus sets an agent's status to one of AgentStatuses.
+type SetAgentStatus struct{ Agent, Status string }
+
+func (SetAgentStatus) Kind() ActionKind { return ActSetAgentStatus }

@@ -21,6 +21,8 @@ var MediaNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 // configuration, e.g. the media allowlist).
 var paramShapes = map[ParamKind]*regexp.Regexp{
 	ParamMedia: MediaNamePattern,
+	// Words, spaces and parentheses, as in "Available (On Demand)".
+	ParamAgentStatus: regexp.MustCompile(`^[A-Za-z][A-Za-z ()]{0,31}$`),
 }
 
 // ParseArgs checks an action's JSON body against the entry's parameters: an
