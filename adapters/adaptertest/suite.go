@@ -59,6 +59,7 @@ func Run(t *testing.T, newHarness Factory) {
 	t.Run("InvalidIdentifiersRejected", func(t *testing.T) { invalidIdentifiers(t, newHarness(t)) })
 	t.Run("ResyncAfterLostEvents", func(t *testing.T) { resyncAfterLostEvents(t, newHarness(t)) })
 	callCases(t, newHarness)
+	queueCases(t, newHarness)
 }
 
 // start runs the node until the test ends and waits for its first snapshot.
