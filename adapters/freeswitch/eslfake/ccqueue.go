@@ -204,6 +204,11 @@ func (s *Server) QueueAnswer(memberID, agent string) (string, error) {
 		return "", fmt.Errorf("answer: %w", err)
 	}
 	member := s.channels[m.session]
+	if member != nil {
+		// From here the caller talks to the agent: the callee FreeSWITCH
+		// reports for the caller's leg once bridged.
+		member.callee = Party{Name: agent, Number: agent}
+	}
 	s.mu.Unlock()
 	if member == nil {
 		return "", fmt.Errorf("answer: caller's channel: %w", ErrNoSuchChannel)
