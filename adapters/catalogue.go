@@ -195,6 +195,11 @@ var catalogue = []ActionSpec{
 	{Name: ActHangup, Target: TargetCall, Method: http.MethodPost, Verb: "hangup", Params: noArgs, Role: RoleModerator,
 		Doc:   "hang up every leg of the call",
 		Build: func(r Ref, _ Args) Action { return HangupCall{Call: r.Call} }},
+
+	// Queue agents (queue.go).
+	{Name: ActSetAgentStatus, Target: TargetAgent, Method: http.MethodPost, Verb: "status", Params: []Param{agentStatusParam}, Role: RoleModerator,
+		Doc:   "set a queue agent's status (sign in, break, sign out)",
+		Build: func(r Ref, a Args) Action { return SetAgentStatus{Agent: r.Agent, Status: a["status"]} }},
 }
 
 // Catalogue returns every action, in catalogue order (a copy).

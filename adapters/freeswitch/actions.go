@@ -24,6 +24,7 @@ var (
 var supportedActions = []adapters.ActionKind{
 	adapters.ActMute, adapters.ActUnmute, adapters.ActDeaf, adapters.ActUndeaf, adapters.ActKick,
 	adapters.ActPlayToMember, adapters.ActPlayToConference, adapters.ActLock, adapters.ActUnlock, adapters.ActHangup,
+	adapters.ActSetAgentStatus,
 }
 
 func invalid(field, value, why string) error {
