@@ -180,3 +180,13 @@ func (a Supervise) Kind() ActionKind {
 }
 
 func (StopListening) Kind() ActionKind { return ActStopListening }
+
+// Queue agent actions (queue.go).
+
+// ActSetAgentStatus sets a queue agent's status (sign in, break, sign out).
+const ActSetAgentStatus ActionKind = "agent-status"
+
+// SetAgentStatus sets an agent's status to one of AgentStatuses.
+type SetAgentStatus struct{ Agent, Status string }
+
+func (SetAgentStatus) Kind() ActionKind { return ActSetAgentStatus }

@@ -36,6 +36,7 @@ const (
 	TargetCall       Target = "call"
 	TargetConference Target = "conference"
 	TargetMember     Target = "member"
+	TargetAgent      Target = "agent" // a queue agent (queue.go)
 )
 
 // Path is the REST path (Echo syntax) of the target an action's verb is
@@ -49,6 +50,8 @@ func (t Target) Path() string {
 		return node + "/conferences/:conf"
 	case TargetMember:
 		return node + "/conferences/:conf/members/:member"
+	case TargetAgent:
+		return node + "/agents/:agent"
 	}
 	return node
 }
@@ -63,6 +66,8 @@ func (t Target) Describe(r Ref) string {
 		return "conference " + r.Conference
 	case TargetMember:
 		return "member " + r.Conference + "/" + r.Member
+	case TargetAgent:
+		return "agent " + r.Agent
 	}
 	return "node " + r.Node
 }
@@ -74,6 +79,7 @@ type Ref struct {
 	Call       string // :call
 	Conference string // :conf
 	Member     string // :member
+	Agent      string // :agent
 }
 
 // Role is the least role of the user asking (server/store's roles by name).
@@ -91,6 +97,9 @@ type ParamKind string
 // ParamMedia is a name from the node's media allowlist. The catalogue checks
 // its shape; the node's Validate checks that it is on the allowlist.
 const ParamMedia ParamKind = "media"
+
+// ParamAgentStatus is a queue agent status, one of AgentStatuses.
+const ParamAgentStatus ParamKind = "agent-status"
 
 // Param is one field of an action's JSON body.
 type Param struct {
@@ -139,6 +148,10 @@ func (s ActionSpec) DocPath() string {
 var (
 	mediaParam = Param{Name: "media", Kind: ParamMedia, Doc: "a name from the node's `media` list"}
 	noArgs     []Param
+	// agentStatusParam: the catalogue checks its shape, the node's Validate
+	// that it is one of AgentStatuses (as media against the allowlist).
+	agentStatusParam = Param{Name: "status", Kind: ParamAgentStatus,
+		Doc: "one of `Available`, `Available (On Demand)`, `On Break`, `Logged Out`"}
 )
 
 // catalogue is the table. Keep entries grouped by target, in the order the
@@ -225,6 +238,10 @@ var catalogue = []ActionSpec{
 	{Name: ActStopListening, Target: TargetCall, Method: http.MethodPost, Verb: "stop-listening", Params: []Param{phoneParam}, Role: RoleModerator,
 		Doc:   "hang up the supervisor's leg on the call",
 		Build: func(r Ref, a Args) Action { return StopListening{Call: r.Call, Phone: a["phone"]} }},
+	// Queue agents (queue.go).
+	{Name: ActSetAgentStatus, Target: TargetAgent, Method: http.MethodPost, Verb: "status", Params: []Param{agentStatusParam}, Role: RoleModerator,
+		Doc:   "set a queue agent's status (sign in, break, sign out)",
+		Build: func(r Ref, a Args) Action { return SetAgentStatus{Agent: r.Agent, Status: a["status"]} }},
 }
 
 // ScopeOriginate is the API token scope that may place calls (a CRM's
@@ -277,7 +294,7 @@ func CheckCatalogue(cat []ActionSpec) error {
 		for _, p := range s.Params {
 			args[p.Name] = "x"
 		}
-		if got := s.Build(Ref{Node: "n", Call: "c", Conference: "f", Member: "m"}, args).Kind(); got != s.Name {
+		if got := s.Build(Ref{Node: "n", Call: "c", Conference: "f", Member: "m", Agent: "a"}, args).Kind(); got != s.Name {
 			return fmt.Errorf("action %q: Build makes a %q", s.Name, got)
 		}
 	}

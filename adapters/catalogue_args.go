@@ -28,6 +28,8 @@ var paramShapes = map[ParamKind]*regexp.Regexp{
 	ParamLeg:         regexp.MustCompile(`^(caller|callee|both)$`),
 	// ParamText has no shape here: the node decides what its PBX can carry
 	// (dialplan.CheckCallerIDName).
+	// Words, spaces and parentheses, as in "Available (On Demand)".
+	ParamAgentStatus: regexp.MustCompile(`^[A-Za-z][A-Za-z ()]{0,31}$`),
 }
 
 // Parameter kinds of the supervision actions. Their shapes are the widest a

@@ -179,3 +179,29 @@ func TestSupervisionArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentStatusParam: the catalogue lets through the shape of every
+// mod_callcenter status and nothing that could break out of the quotes the
+// FreeSWITCH adapter puts around it; the node's Validate checks the list.
+func TestAgentStatusParam(t *testing.T) {
+	spec := ActionSpec{Name: ActSetAgentStatus, Target: TargetAgent, Verb: "status", Params: []Param{agentStatusParam}}
+	for _, s := range AgentStatuses {
+		if a, err := spec.ParseArgs([]byte(`{"status":"` + s + `"}`)); err != nil || a["status"] != s || !ValidAgentStatus(s) {
+			t.Errorf("%q: %v %v", s, a, err)
+		}
+	}
+	for _, body := range []string{`{"status":"On Break'"}`, `{"status":"a;b"}`, `{"status":"x\nhupall"}`, `{"status":" On"}`, `{"status":""}`} {
+		if _, err := spec.ParseArgs([]byte(body)); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s accepted: %v", body, err)
+		}
+	}
+	if ValidAgentStatus("on break") || ValidAgentStatus("Bogus") {
+		t.Error("ValidAgentStatus accepts a status mod_callcenter refuses")
+	}
+	if got := spec.Path(); got != "/api/v1/nodes/:node/agents/:agent/status" {
+		t.Errorf("path %s", got)
+	}
+	if got := TargetAgent.Describe(Ref{Agent: "agent1"}); got != "agent agent1" {
+		t.Errorf("describe %s", got)
+	}
+}

@@ -16,6 +16,11 @@ type Snapshot struct {
 	Calls       []Call
 	Conferences []Conference
 	Members     []Member
+	// Queues and agents (queue.go); empty on a node without queues.
+	Queues       []Queue
+	Agents       []Agent
+	Tiers        []Tier
+	QueueMembers []QueueMember
 }
 
 // CallUpdated creates or replaces a call.

@@ -20,6 +20,7 @@ type Recorder struct {
 	confs   map[string]adapters.Conference
 	members map[string]adapters.Member // conference/id
 	utts    []adapters.Utterance
+	queues  queueState
 }
 
 // NewRecorder returns an empty recorder.
@@ -70,6 +71,7 @@ func (r *Recorder) Emit(e adapters.Event) {
 	case adapters.UtteranceAdded:
 		r.utts = append(r.utts, e.Utterance)
 	}
+	r.queues.apply(e)
 	close(r.changed)
 	r.changed = make(chan struct{})
 }
@@ -83,6 +85,10 @@ type View struct {
 	Members     map[string]adapters.Member // key conference/id
 	Utterances  []adapters.Utterance
 	Events      []adapters.Event
+	// Queues (queuestate.go), by queue name, agent name, member id.
+	Queues       map[string]adapters.Queue
+	Agents       map[string]adapters.Agent
+	QueueMembers map[string]adapters.QueueMember
 }
 
 // Member returns a member by conference and id.
@@ -121,6 +127,7 @@ func (r *Recorder) viewLocked() View {
 	for k, m := range r.members {
 		v.Members[k] = m
 	}
+	r.queues.copyTo(&v)
 	return v
 }
 

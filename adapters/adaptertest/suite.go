@@ -60,6 +60,7 @@ func Run(t *testing.T, newHarness Factory) {
 	t.Run("ResyncAfterLostEvents", func(t *testing.T) { resyncAfterLostEvents(t, newHarness(t)) })
 	callCases(t, newHarness)
 	superviseCases(t, newHarness)
+	queueCases(t, newHarness)
 }
 
 // start runs the node until the test ends and waits for its first snapshot.

@@ -26,6 +26,7 @@ var supportedActions = []adapters.ActionKind{
 	adapters.ActPlayToMember, adapters.ActPlayToConference, adapters.ActLock, adapters.ActUnlock, adapters.ActHangup,
 	adapters.ActOriginate, adapters.ActTransfer, adapters.ActHold, adapters.ActUnhold,
 	adapters.ActListen, adapters.ActWhisper, adapters.ActBarge, adapters.ActStopListening,
+	adapters.ActSetAgentStatus,
 }
 
 func invalid(field, value, why string) error {
@@ -119,6 +120,8 @@ func (n *Node) commandLines(a adapters.Action, legsOf func(string) []string) ([]
 			lines = append(lines, "uuid_kill "+u)
 		}
 		return lines, nil
+	case adapters.SetAgentStatus:
+		return agentStatusCommand(a)
 	case nil:
 		return nil, fmt.Errorf("action: none given: %w", adapters.ErrInvalid)
 	}
@@ -155,7 +158,7 @@ func replyError(what, reply string) error {
 		lower := strings.ToLower(reason)
 		if (strings.HasPrefix(lower, "conference ") && strings.HasSuffix(lower, " not found")) ||
 			strings.HasPrefix(lower, "non-existant id") || strings.HasPrefix(lower, "non-existent id") ||
-			strings.HasPrefix(lower, "no such channel") || lower == "invalid uuid" {
+			strings.HasPrefix(lower, "no such channel") || lower == "invalid uuid" || lower == "agent not found!" {
 			return fmt.Errorf("%s: %s: %w", what, reason, adapters.ErrNotFound)
 		}
 		return fmt.Errorf("%s: %s: %w", what, reason, adapters.ErrRefused)

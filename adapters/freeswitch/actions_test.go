@@ -212,7 +212,7 @@ func TestNewValidatesConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n.ID() != "fs1" || n.Kind() != adapters.KindFreeSWITCH || len(n.Actions()) != 18 || len(n.Media()) != 0 {
+	if n.ID() != "fs1" || n.Kind() != adapters.KindFreeSWITCH || len(n.Actions()) != 19 || len(n.Media()) != 0 {
 		t.Errorf("node %s %s %v %v", n.ID(), n.Kind(), n.Actions(), n.Media())
 	}
 	bad := good

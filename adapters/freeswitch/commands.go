@@ -196,6 +196,8 @@ func describe(a adapters.Action) string {
 		return fmt.Sprintf("%s %s", a.Kind(), a.Conference)
 	case adapters.HangupCall:
 		return fmt.Sprintf("hang up call %s", a.Call)
+	case adapters.SetAgentStatus:
+		return fmt.Sprintf("set agent %s status %s", a.Agent, a.Status)
 	}
 	return string(a.Kind())
 }

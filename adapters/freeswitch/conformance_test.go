@@ -133,6 +133,11 @@ func (p *eslPBX) ExpectAction(t testing.TB, a adapters.Action) {
 		want = fmt.Sprintf("api conference %s %s", a.Conference, map[bool]string{true: "lock", false: "unlock"}[a.Locked])
 	case adapters.HangupCall:
 		want = "api uuid_kill " + a.Call
+	case adapters.SetAgentStatus: // a status with a space in quotes, as the capture shows working
+		want = "api callcenter_config agent set status " + a.Agent + " 'On Break'"
+		if a.Status != adapters.AgentOnBreak {
+			t.Fatalf("no captured form for status %q in this test", a.Status)
+		}
 	default:
 		t.Fatalf("no ESL form for %T", a)
 	}

@@ -154,7 +154,7 @@ func TestIntegrationSnapshotOnConnect(t *testing.T) {
 		}
 	}
 	if !strings.HasPrefix(sub, "event plain CHANNEL_CREATE") || slices.Contains(strings.Fields(sub), "ALL") ||
-		!strings.Contains(sub, "CUSTOM conference::maintenance brain_stt::transcription") {
+		!strings.Contains(sub, "CUSTOM conference::maintenance callcenter::info brain_stt::transcription") {
 		t.Errorf("subscription %q", sub)
 	}
 }

@@ -13,6 +13,7 @@ import (
 // mapper turns ordered ESL events into model changes and domain events.
 type mapper struct {
 	m         *model
+	cc        *ccModel                  // queues and agents (ccmodel.go)
 	rules     []adapters.TranscriptRule // defaulted (effectiveRules)
 	promptVar string                    // header name of the bot prompt channel variable
 	log       *slog.Logger
@@ -22,6 +23,7 @@ type mapper struct {
 func newMapper(node string, rules []adapters.TranscriptRule, botPromptVariable string, log *slog.Logger) *mapper {
 	return &mapper{
 		m:         newModel(node),
+		cc:        newCCModel(node),
 		rules:     rules,
 		promptVar: "variable_" + botPromptVariable,
 		log:       log,
@@ -52,6 +54,9 @@ func (p *mapper) apply(ev *eslgo.Event) []adapters.Event {
 		sub := header(ev, "Event-Subclass")
 		if sub == "conference::maintenance" {
 			return p.conferenceEvent(ev)
+		}
+		if sub == ccSubclass {
+			return p.cc.applyCC(ev, p.now())
 		}
 		if r := ruleFor(p.rules, sub); r != nil {
 			return p.transcript(ev, r)

@@ -24,7 +24,7 @@ func (n *Node) subscription() []string {
 		"CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_CALLSTATE",
 		"CHANNEL_EXECUTE", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY",
 		"DTMF", "BACKGROUND_JOB",
-		"CUSTOM", "conference::maintenance",
+		"CUSTOM", "conference::maintenance", ccSubclass,
 	}
 	for _, r := range n.rules {
 		if !slices.Contains(list, r.Event) {
@@ -111,6 +111,7 @@ drain:
 		}
 	}
 	snap := s.mp.m.snapshot()
+	s.mp.cc.fill(&snap)
 	n.setLink(s.l, s.mp.m.callLegs())
 	return snap, nil
 }
@@ -175,7 +176,7 @@ func (n *Node) loadSnapshot(ctx context.Context, l *link, mp *mapper) error {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	mp.loadSnapshot(chans, dumps, gone, confs, time.Now())
-	return nil
+	return n.loadCallcenter(ctx, l, mp.cc)
 }
 
 // probe checks liveness with `api status`. eslgo stops reading silently on

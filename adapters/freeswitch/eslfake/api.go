@@ -31,6 +31,8 @@ func (s *Server) API(line string) string {
 		return s.show(arg)
 	case "conference":
 		return s.conferenceAPI(arg)
+	case "callcenter_config":
+		return s.callcenterAPI(arg)
 	case "uuid_kill":
 		uuid, cause, _ := strings.Cut(arg, " ")
 		ch := s.channels[uuid]

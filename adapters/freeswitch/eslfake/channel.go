@@ -336,6 +336,7 @@ func (s *Server) hangupLocked(ch *channel, cause string) {
 	ch.gone = true
 	ch.cause, ch.answerState, ch.stateNum, ch.hungup = cause, "hangup", 10, nowMicro()
 	s.fire(s.channelEvent(ch, "CHANNEL_HANGUP", "switch_channel.c", "switch_channel_perform_hangup", 3445, true))
+	s.ccHangup(ch) // its queue call ends (ccqueue.go)
 	if ch.member != nil {
 		s.removeMember(ch.member, true)
 	}

@@ -58,7 +58,7 @@ func RunDemoScaled(ctx context.Context, s *Server, rng *rand.Rand, speed float64
 	}
 	d := &demo{s: s, rng: rng, speed: speed}
 	var wg sync.WaitGroup
-	for _, loop := range []func(context.Context){d.plainCalls, d.conference, d.callbot} {
+	for _, loop := range []func(context.Context){d.plainCalls, d.conference, d.callbot, d.queues} {
 		wg.Add(1)
 		go func() { defer wg.Done(); loop(ctx) }()
 	}
@@ -72,6 +72,8 @@ type demo struct {
 	mu    sync.Mutex // guards rng (math/rand/v2 Rand is not safe for concurrent use) and busy
 	rng   *rand.Rand
 	busy  map[string]bool // numbers of the people on a call now
+	// agentBusy: queue agents offered or on a queue call now (scenario_queue.go).
+	agentBusy map[string]bool
 }
 
 func (d *demo) intn(n int) int {

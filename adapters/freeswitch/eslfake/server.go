@@ -42,6 +42,7 @@ type Server struct {
 	sessions  int
 	cmds      []string
 	cmdSignal chan struct{} // closed and replaced when a command arrives
+	cc        *ccState      // mod_callcenter; nil until a queue is added (callcenter.go)
 	closed    bool
 }
 

@@ -149,6 +149,7 @@ const en: Record<string, string> = {
   'action.hangup': 'hang up',
   'action.moh-start': 'start music in',
   'action.moh-stop': 'stop music in',
+  'action.agent-status': 'set the status of',
   'action.unknown': 'this callboard does not know that action',
   'action.forbidden': 'your role may not do this',
   'action.csrf': 'the page’s security token was refused; reload the page',
