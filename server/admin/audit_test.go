@@ -1,4 +1,4 @@
-package server
+package admin_test
 
 import (
 	"encoding/csv"
@@ -10,48 +10,41 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server"
 	"github.com/callboard/callboard/server/admin"
+	"github.com/callboard/callboard/server/internal/servertest"
 	"github.com/callboard/callboard/server/internal/stubnode"
 	"github.com/callboard/callboard/server/store"
 )
 
-func (ts *testServer) audit(t *testing.T, query string) []admin.AuditJSON {
-	t.Helper()
-	var body struct{ Entries []admin.AuditJSON }
-	if code := ts.getJSON(t, "/api/v1/audit"+query, &body); code != 200 {
-		t.Fatalf("audit: %d", code)
-	}
-	return body.Entries
-}
-
 func TestAuditEveryKind(t *testing.T) {
-	node := stubnode.New("fs1", fs1Snapshot())
-	ts := startServer(t, Config{}, node)
-	mod := ts.clientAs(t, store.RoleModerator)
-	viewer := ts.clientAs(t, store.RoleViewer)
+	node := stubnode.New("fs1", servertest.FS1Snapshot())
+	ts := servertest.Start(t, server.Config{}, node)
+	mod := ts.ClientAs(t, store.RoleModerator)
+	viewer := ts.ClientAs(t, store.RoleViewer)
 
-	mod.do(t, http.MethodPost, "/api/v1/nodes/fs1/conferences/room/members/2/mute", "")
+	mod.Do(t, http.MethodPost, "/api/v1/nodes/fs1/conferences/room/members/2/mute", "")
 	node.SetResult("", fmt.Errorf("-ERR busy: %w", adapters.ErrRefused))
-	mod.do(t, http.MethodPost, "/api/v1/nodes/fs1/calls/c1/hangup", "")
-	viewer.do(t, http.MethodPost, "/api/v1/nodes/fs1/conferences/room/lock", "")
-	ts.anonymous().tryLogin(t, "root", "wrong password!")
-	ts.do(t, http.MethodPost, "/api/v1/users", `{"name":"temp","role":"viewer","password":"`+testPassword+`"}`)
-	temp := ts.login(t, "temp")
-	ts.do(t, http.MethodDelete, "/api/v1/sessions/"+ts.sessionID(t, "temp"), "")
+	mod.Do(t, http.MethodPost, "/api/v1/nodes/fs1/calls/c1/hangup", "")
+	viewer.Do(t, http.MethodPost, "/api/v1/nodes/fs1/conferences/room/lock", "")
+	ts.Anonymous().TryLogin(t, "root", "wrong password!")
+	ts.Do(t, http.MethodPost, "/api/v1/users", `{"name":"temp","role":"viewer","password":"`+servertest.Password+`"}`)
+	temp := ts.Login(t, "temp")
+	ts.Do(t, http.MethodDelete, "/api/v1/sessions/"+ts.SessionID(t, "temp"), "")
 	_ = temp
-	ts.do(t, http.MethodDelete, "/api/v1/users/temp", "")
-	_, data := ts.do(t, http.MethodPost, "/api/v1/tokens", `{"name":"stt","scopes":["ingest:utterances"]}`)
+	ts.Do(t, http.MethodDelete, "/api/v1/users/temp", "")
+	_, data := ts.Do(t, http.MethodPost, "/api/v1/tokens", `{"name":"stt","scopes":["ingest:utterances"]}`)
 	var tok struct{ ID, Token string }
 	_ = json.Unmarshal(data, &tok)
-	ing := ts.anonymous()
-	ing.headers.Set("Authorization", "Bearer "+tok.Token)
-	if resp, data := ing.do(t, http.MethodPost, "/api/v1/nodes/fs1/calls/c1/utterances", `{"speaker":"caller","text":"hello","final":true}`); resp.StatusCode != 202 {
+	ing := ts.Anonymous()
+	ing.Headers.Set("Authorization", "Bearer "+tok.Token)
+	if resp, data := ing.Do(t, http.MethodPost, "/api/v1/nodes/fs1/calls/c1/utterances", `{"speaker":"caller","text":"hello","final":true}`); resp.StatusCode != 202 {
 		t.Fatalf("ingest: %d %s", resp.StatusCode, data)
 	}
-	ts.do(t, http.MethodDelete, "/api/v1/tokens/"+tok.ID, "")
-	mod.do(t, http.MethodPost, "/api/v1/auth/logout", "")
+	ts.Do(t, http.MethodDelete, "/api/v1/tokens/"+tok.ID, "")
+	mod.Do(t, http.MethodPost, "/api/v1/auth/logout", "")
 
-	entries := ts.audit(t, "")
+	entries := ts.Audit(t, "")
 	byKind := map[string][]admin.AuditJSON{}
 	for _, e := range entries {
 		byKind[e.Kind] = append(byKind[e.Kind], e)
@@ -65,9 +58,9 @@ func TestAuditEveryKind(t *testing.T) {
 		}
 	}
 	want := map[string]admin.AuditJSON{
-		"mute":   {User: mod.user, Role: "moderator", Node: "fs1", Target: "member room/2", Result: "ok", Detail: "+OK"},
-		"hangup": {User: mod.user, Role: "moderator", Node: "fs1", Target: "call c1", Result: "refused"},
-		"lock":   {User: viewer.user, Role: "viewer", Node: "fs1", Target: "conference room", Result: "forbidden"},
+		"mute":   {User: mod.User, Role: "moderator", Node: "fs1", Target: "member room/2", Result: "ok", Detail: "+OK"},
+		"hangup": {User: mod.User, Role: "moderator", Node: "fs1", Target: "call c1", Result: "refused"},
+		"lock":   {User: viewer.User, Role: "viewer", Node: "fs1", Target: "conference room", Result: "forbidden"},
 	}
 	for _, e := range byKind["action"] {
 		w, ok := want[e.Action]
@@ -89,27 +82,27 @@ func TestAuditEveryKind(t *testing.T) {
 		t.Errorf("ingest %+v", i)
 	}
 	// filters
-	if got := ts.audit(t, "?user="+mod.user+"&kind=action"); len(got) != 2 {
+	if got := ts.Audit(t, "?user="+mod.User+"&kind=action"); len(got) != 2 {
 		t.Errorf("user+kind filter: %+v", got)
 	}
-	if got := ts.audit(t, "?action=mute&result=ok&node=fs1"); len(got) != 1 {
+	if got := ts.Audit(t, "?action=mute&result=ok&node=fs1"); len(got) != 1 {
 		t.Errorf("action filter: %+v", got)
 	}
-	if got := ts.audit(t, "?from="+ts.now().Add(time.Hour).Format(time.RFC3339)); len(got) != 0 {
+	if got := ts.Audit(t, "?from="+ts.Now().Add(time.Hour).Format(time.RFC3339)); len(got) != 0 {
 		t.Errorf("from filter: %d entries", len(got))
 	}
-	if resp, _ := ts.do(t, http.MethodGet, "/api/v1/audit?from=yesterday", ""); resp.StatusCode != 400 {
+	if resp, _ := ts.Do(t, http.MethodGet, "/api/v1/audit?from=yesterday", ""); resp.StatusCode != 400 {
 		t.Errorf("bad from: %d", resp.StatusCode)
 	}
 }
 
 func TestAuditCSVDefusesFormulas(t *testing.T) {
-	ts := startServer(t, Config{})
-	viewer := ts.clientAs(t, store.RoleViewer)
+	ts := servertest.Start(t, server.Config{})
+	viewer := ts.ClientAs(t, store.RoleViewer)
 	// a viewer's refused action is audited with the node from the path
-	viewer.do(t, http.MethodPost, "/api/v1/nodes/=HYPERLINK(%22http:%2F%2Fevil%22)/calls/c1/hangup", "")
-	viewer.do(t, http.MethodPost, "/api/v1/nodes/@sum(a1)/calls/c1/hangup", "")
-	resp, data := ts.do(t, http.MethodGet, "/api/v1/audit.csv?kind=action", "")
+	viewer.Do(t, http.MethodPost, "/api/v1/nodes/=HYPERLINK(%22http:%2F%2Fevil%22)/calls/c1/hangup", "")
+	viewer.Do(t, http.MethodPost, "/api/v1/nodes/@sum(a1)/calls/c1/hangup", "")
+	resp, data := ts.Do(t, http.MethodGet, "/api/v1/audit.csv?kind=action", "")
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -123,8 +116,8 @@ func TestAuditCSVDefusesFormulas(t *testing.T) {
 		}
 	}
 	// a password typed as a user name is not kept
-	ts.anonymous().tryLogin(t, "Pass word with spaces!", "x")
-	if got := ts.audit(t, "?kind=login_failed"); len(got) != 1 || got[0].User != "" || got[0].Detail != "malformed user name" {
+	ts.Anonymous().TryLogin(t, "Pass word with spaces!", "x")
+	if got := ts.Audit(t, "?kind=login_failed"); len(got) != 1 || got[0].User != "" || got[0].Detail != "malformed user name" {
 		t.Fatalf("login_failed %+v", got)
 	}
 }
