@@ -127,7 +127,7 @@ func TestRestartDuringLiveTranscript(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st2.Close() })
-	if err := st2.DeleteUser(ctx, "root"); err != nil { // startServer creates it again
+	if err := st2.DeleteUser(ctx, "root"); err != nil { // servertest.Start creates it again
 		t.Fatal(err)
 	}
 	after := adapters.Snapshot{Node: "fs1", Calls: before.Calls[:1], Members: before.Members}
