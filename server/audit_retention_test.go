@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/internal/testutil"
+	"github.com/callboard/callboard/server"
+	"github.com/callboard/callboard/server/internal/servertest"
 	"github.com/callboard/callboard/server/store"
 	"github.com/callboard/callboard/server/store/sqlite"
 )
@@ -25,9 +27,9 @@ func TestAuditPurgedBeyondRetention(t *testing.T) {
 	if err := st.AppendAudit(context.Background(), old); err != nil {
 		t.Fatal(err)
 	}
-	ts := startServer(t, Config{Store: st, AuditRetention: 10 * 24 * time.Hour})
+	ts := servertest.Start(t, server.Config{Store: st, AuditRetention: 10 * 24 * time.Hour})
 	testutil.Eventually(t, "old audit entries purged", func() bool {
-		for _, e := range ts.audit(t, "?kind=action") {
+		for _, e := range ts.Audit(t, "?kind=action") {
 			if e.Detail == "old" || e.Detail == "very old" {
 				return false
 			}
@@ -35,7 +37,7 @@ func TestAuditPurgedBeyondRetention(t *testing.T) {
 		return true
 	})
 	var recent int
-	for _, e := range ts.audit(t, "?kind=action") {
+	for _, e := range ts.Audit(t, "?kind=action") {
 		if e.Detail == "recent" {
 			recent++
 		}

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bytes"
@@ -7,14 +7,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callboard/callboard/server"
 	"github.com/callboard/callboard/server/auth"
+	"github.com/callboard/callboard/server/internal/servertest"
 	"github.com/callboard/callboard/server/store"
 	"github.com/callboard/callboard/server/store/sqlite"
 )
 
 func TestBootstrap(t *testing.T) {
 	ctx := context.Background()
-	h, err := auth.NewHasher(cheapParams)
+	h, err := auth.NewHasher(servertest.CheapParams)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +32,7 @@ func TestBootstrap(t *testing.T) {
 	t.Run("generated password printed once", func(t *testing.T) {
 		st := open()
 		var out bytes.Buffer
-		if ok, err := Bootstrap(ctx, st, h, "", "", &out); !ok || err != nil {
+		if ok, err := server.Bootstrap(ctx, st, h, "", "", &out); !ok || err != nil {
 			t.Fatalf("%v %v", ok, err)
 		}
 		m := regexp.MustCompile(`user "admin" with password: (\S+)`).FindStringSubmatch(out.String())
@@ -42,7 +44,7 @@ func TestBootstrap(t *testing.T) {
 			t.Fatalf("admin %+v %v", u, err)
 		}
 		out.Reset()
-		if ok, err := Bootstrap(ctx, st, h, "", "", &out); ok || err != nil || out.Len() != 0 {
+		if ok, err := server.Bootstrap(ctx, st, h, "", "", &out); ok || err != nil || out.Len() != 0 {
 			t.Fatalf("second start: %v %v %q", ok, err, out.String())
 		}
 	})
@@ -50,7 +52,7 @@ func TestBootstrap(t *testing.T) {
 		st := open()
 		var out bytes.Buffer
 		const pw = "env-provided-password"
-		if ok, err := Bootstrap(ctx, st, h, "Ops", pw, &out); !ok || err != nil {
+		if ok, err := server.Bootstrap(ctx, st, h, "Ops", pw, &out); !ok || err != nil {
 			t.Fatalf("%v %v", ok, err)
 		}
 		if strings.Contains(out.String(), pw) {
@@ -62,7 +64,7 @@ func TestBootstrap(t *testing.T) {
 		}
 	})
 	t.Run("weak password refused", func(t *testing.T) {
-		if _, err := Bootstrap(ctx, open(), h, "", "short", &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "CALLBOARD_ADMIN_PASSWORD") {
+		if _, err := server.Bootstrap(ctx, open(), h, "", "short", &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "CALLBOARD_ADMIN_PASSWORD") {
 			t.Fatalf("%v", err)
 		}
 	})

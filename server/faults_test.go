@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"io"
@@ -13,9 +13,9 @@ import (
 	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
 	"github.com/callboard/callboard/internal/testutil"
+	"github.com/callboard/callboard/server"
 	"github.com/callboard/callboard/server/api"
-	"github.com/callboard/callboard/server/historyapi"
-	"github.com/callboard/callboard/server/live"
+	"github.com/callboard/callboard/server/internal/servertest"
 )
 
 // Faults on purpose, over real sockets, at the server level: the real
@@ -25,39 +25,6 @@ import (
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 const fakePW = "fault-test-password"
-
-func (ts *testServer) state(t *testing.T) live.Snapshot {
-	t.Helper()
-	var snap live.Snapshot
-	if code := ts.getJSON(t, "/api/v1/state", &snap); code != http.StatusOK {
-		t.Fatalf("state: %d", code)
-	}
-	return snap
-}
-
-func (ts *testServer) nodeState(t *testing.T, id string) string {
-	t.Helper()
-	var h api.HealthBody
-	ts.getJSON(t, "/healthz", &h)
-	for _, n := range h.Nodes {
-		if n.Node == id {
-			return n.State
-		}
-	}
-	return ""
-}
-
-func (ts *testServer) historyCall(t *testing.T, id string) (historyapi.CallJSON, bool) {
-	t.Helper()
-	var list struct{ Calls []historyapi.CallJSON }
-	ts.getJSON(t, "/api/v1/history/calls?limit=200", &list)
-	for _, c := range list.Calls {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return historyapi.CallJSON{}, false
-}
 
 // TestFaultFreeSWITCHKilledMidCallRestartedDifferent: the PBX dies mid-call
 // (no hangup events ever come) and comes back holding other calls and
@@ -82,12 +49,12 @@ func TestFaultFreeSWITCHKilledMidCallRestartedDifferent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := startServerNodes(t, Config{}, []adapters.Node{node}, nil)
-	testutil.Eventually(t, "alice's call in history", func() bool { c, ok := ts.historyCall(t, alice); return ok && c.EndedAt == nil })
+	ts := servertest.StartNodes(t, server.Config{}, []adapters.Node{node}, nil)
+	testutil.Eventually(t, "alice's call in history", func() bool { c, ok := ts.HistoryCall(t, alice); return ok && c.EndedAt == nil })
 
 	addr := old.Addr()
 	old.Close()
-	testutil.Eventually(t, "node down", func() bool { return ts.nodeState(t, "fs1") != adapters.StateUp })
+	testutil.Eventually(t, "node down", func() bool { return ts.NodeState(t, "fs1") != adapters.StateUp })
 
 	fresh := eslfake.New(eslfake.Options{Password: fakePW, Addr: addr, Logger: quiet})
 	if err := fresh.Start(); err != nil {
@@ -102,15 +69,15 @@ func TestFaultFreeSWITCHKilledMidCallRestartedDifferent(t *testing.T) {
 		t.Fatal(err)
 	}
 	testutil.Eventually(t, "the new PBX's view and nothing of the old", func() bool {
-		s := ts.state(t)
-		return ts.nodeState(t, "fs1") == adapters.StateUp && len(s.Calls) == 1 && s.Calls[0].ID == bob &&
+		s := ts.State(t)
+		return ts.NodeState(t, "fs1") == adapters.StateUp && len(s.Calls) == 1 && s.Calls[0].ID == bob &&
 			len(s.Conferences) == 1 && s.Conferences[0].Name == "room-new" && len(s.Members) == 1
 	})
 	testutil.Eventually(t, "alice closed in history as ended while disconnected", func() bool {
-		c, ok := ts.historyCall(t, alice)
+		c, ok := ts.HistoryCall(t, alice)
 		return ok && c.EndedAt != nil && c.EndedWhileDisconnected
 	})
-	if c, ok := ts.historyCall(t, bob); !ok || c.EndedAt != nil {
+	if c, ok := ts.HistoryCall(t, bob); !ok || c.EndedAt != nil {
 		t.Fatalf("bob's live call in history: %+v (%v)", c, ok)
 	}
 }
@@ -135,27 +102,27 @@ func TestFaultARIErrorsAndDroppedWebsocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := startServerNodes(t, Config{}, []adapters.Node{node}, nil)
+	ts := servertest.StartNodes(t, server.Config{}, []adapters.Node{node}, nil)
 
 	for range 3 {
 		fake.FailNext(http.StatusInternalServerError)
 	}
 	fake.DropWebsockets()
-	testutil.Eventually(t, "node not up", func() bool { return ts.nodeState(t, "ast1") != adapters.StateUp })
+	testutil.Eventually(t, "node not up", func() bool { return ts.NodeState(t, "ast1") != adapters.StateUp })
 	// Meanwhile the PBX changes: a second caller arrives.
 	dave := fake.AddChannel(arifake.ChannelSpec{Caller: arifake.Party{Name: "Dave", Number: "5726"}, Answered: true})
 	testutil.Eventually(t, "node back up with both calls", func() bool {
-		if ts.nodeState(t, "ast1") != adapters.StateUp {
+		if ts.NodeState(t, "ast1") != adapters.StateUp {
 			return false
 		}
 		ids := map[string]bool{}
-		for _, c := range ts.state(t).Calls {
+		for _, c := range ts.State(t).Calls {
 			ids[c.ID] = true
 		}
 		return len(ids) == 2 && ids[ch] && ids[dave]
 	})
 	var h api.HealthBody
-	if code := ts.getJSON(t, "/healthz", &h); code != http.StatusOK || h.Status != "ok" {
+	if code := ts.GetJSON(t, "/healthz", &h); code != http.StatusOK || h.Status != "ok" {
 		t.Fatalf("healthz after recovery: %d %+v", code, h)
 	}
 }

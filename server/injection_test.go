@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"encoding/json"
@@ -8,15 +8,17 @@ import (
 	"testing"
 
 	"github.com/callboard/callboard/internal/testutil"
+	"github.com/callboard/callboard/server"
 	"github.com/callboard/callboard/server/ingest"
+	"github.com/callboard/callboard/server/internal/servertest"
 	"github.com/callboard/callboard/server/internal/stubnode"
 	"github.com/callboard/callboard/server/store"
 )
 
 func TestInjectionRejectedBeforeAdapter(t *testing.T) {
-	node := stubnode.New("fs1", fs1Snapshot())
-	ts := startServer(t, Config{}, node)
-	mod := ts.clientAs(t, store.RoleModerator)
+	node := stubnode.New("fs1", servertest.FS1Snapshot())
+	ts := servertest.Start(t, server.Config{}, node)
+	mod := ts.ClientAs(t, store.RoleModerator)
 	const m = "/api/v1/nodes/fs1/conferences/room/members/"
 	attempts := []struct{ path, body string }{
 		{m + "2%0Aapi%20shutdown/mute", ""},
@@ -35,7 +37,7 @@ func TestInjectionRejectedBeforeAdapter(t *testing.T) {
 		{"/api/v1/nodes/fs1%0A/calls/c1/hangup", ""},
 	}
 	for _, a := range attempts {
-		resp, data := mod.do(t, http.MethodPost, a.path, a.body)
+		resp, data := mod.Do(t, http.MethodPost, a.path, a.body)
 		if resp.StatusCode != 400 && resp.StatusCode != 404 {
 			t.Errorf("%s %s: %d %s, want 400/404", a.path, a.body, resp.StatusCode, data)
 		}
@@ -46,10 +48,10 @@ func TestInjectionRejectedBeforeAdapter(t *testing.T) {
 }
 
 func TestIngestUtterances(t *testing.T) {
-	node := stubnode.New("fs1", fs1Snapshot())
-	ts := startServer(t, Config{}, node)
+	node := stubnode.New("fs1", servertest.FS1Snapshot())
+	ts := servertest.Start(t, server.Config{}, node)
 	token := func(scopes string) string {
-		_, data := ts.do(t, http.MethodPost, "/api/v1/tokens", `{"name":"stt","scopes":`+scopes+`}`)
+		_, data := ts.Do(t, http.MethodPost, "/api/v1/tokens", `{"name":"stt","scopes":`+scopes+`}`)
 		var tok struct{ ID, Token string }
 		if err := json.Unmarshal(data, &tok); err != nil || !strings.HasPrefix(tok.Token, "cbt_") {
 			t.Fatalf("token %s", data)
@@ -57,11 +59,11 @@ func TestIngestUtterances(t *testing.T) {
 		return tok.Token
 	}
 	good := token(`["ingest:utterances"]`)
-	if resp, data := ts.do(t, http.MethodPost, "/api/v1/tokens", `{"name":"x","scopes":["admin"]}`); resp.StatusCode != 400 {
+	if resp, data := ts.Do(t, http.MethodPost, "/api/v1/tokens", `{"name":"x","scopes":["admin"]}`); resp.StatusCode != 400 {
 		t.Fatalf("unknown scope: %d %s", resp.StatusCode, data)
 	}
 	// the list never shows the secret
-	_, list := ts.do(t, http.MethodGet, "/api/v1/tokens", "")
+	_, list := ts.Do(t, http.MethodGet, "/api/v1/tokens", "")
 	if strings.Contains(string(list), good) || strings.Contains(string(list), `"token"`) {
 		t.Fatalf("token list reveals the secret: %s", list)
 	}
@@ -75,7 +77,7 @@ func TestIngestUtterances(t *testing.T) {
 		{"ok 4000 CJK characters", good, path, `{"speaker":"bot","text":"` + long + `","final":true}`, 202},
 		{"no token", "", path, `{"speaker":"bot","text":"x","final":true}`, 401},
 		{"unknown token", "cbt_" + strings.Repeat("A", 43), path, `{"speaker":"bot","text":"x","final":true}`, 401},
-		{"session cookie value is not a token", ts.client.cookie, path, `{"speaker":"bot","text":"x","final":true}`, 401},
+		{"session cookie value is not a token", ts.Client.Cookie, path, `{"speaker":"bot","text":"x","final":true}`, 401},
 		{"unknown node", good, "/api/v1/nodes/fs9/calls/c1/utterances", `{"speaker":"bot","text":"x","final":true}`, 404},
 		{"bad call id", good, "/api/v1/nodes/fs1/calls/c1%0Ax/utterances", `{"speaker":"bot","text":"x","final":true}`, 400},
 		{"bad speaker", good, path, `{"speaker":"god","text":"x","final":true}`, 400},
@@ -89,11 +91,11 @@ func TestIngestUtterances(t *testing.T) {
 		{"body too large", good, path, `{"speaker":"bot","text":"` + strings.Repeat("x", 40000) + `","final":true}`, 413},
 	}
 	for _, tc := range tests {
-		c := ts.anonymous()
+		c := ts.Anonymous()
 		if tc.auth != "" {
-			c.headers.Set("Authorization", "Bearer "+tc.auth)
+			c.Headers.Set("Authorization", "Bearer "+tc.auth)
 		}
-		resp, data := c.do(t, http.MethodPost, tc.path, tc.body)
+		resp, data := c.Do(t, http.MethodPost, tc.path, tc.body)
 		if resp.StatusCode != tc.want {
 			t.Errorf("%s: %d %s, want %d", tc.name, resp.StatusCode, data, tc.want)
 		}
@@ -106,7 +108,7 @@ func TestIngestUtterances(t *testing.T) {
 				Final                 bool
 			}
 		}
-		ts.getJSON(t, "/api/v1/nodes/fs1/calls/c1/transcript", &tr)
+		ts.GetJSON(t, "/api/v1/nodes/fs1/calls/c1/transcript", &tr)
 		if len(tr.Lines) == 2 && tr.Lines[0].Text == "안녕하세요" && tr.Lines[0].Vendor == "deepgram" && tr.Lines[1].Final {
 			return nil
 		}
@@ -115,13 +117,13 @@ func TestIngestUtterances(t *testing.T) {
 	// a revoked token stops working
 	other := token(`["ingest:utterances"]`)
 	var toks struct{ Tokens []struct{ ID string } }
-	ts.getJSON(t, "/api/v1/tokens", &toks)
+	ts.GetJSON(t, "/api/v1/tokens", &toks)
 	for _, tk := range toks.Tokens {
-		ts.do(t, http.MethodDelete, "/api/v1/tokens/"+tk.ID, "")
+		ts.Do(t, http.MethodDelete, "/api/v1/tokens/"+tk.ID, "")
 	}
-	c := ts.anonymous()
-	c.headers.Set("Authorization", "Bearer "+other)
-	if resp, _ := c.do(t, http.MethodPost, path, `{"speaker":"bot","text":"x","final":true}`); resp.StatusCode != 401 {
+	c := ts.Anonymous()
+	c.Headers.Set("Authorization", "Bearer "+other)
+	if resp, _ := c.Do(t, http.MethodPost, path, `{"speaker":"bot","text":"x","final":true}`); resp.StatusCode != 401 {
 		t.Fatalf("revoked token: %d", resp.StatusCode)
 	}
 }

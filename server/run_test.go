@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callboard/callboard/server"
+	"github.com/callboard/callboard/server/internal/servertest"
 	"github.com/callboard/callboard/server/store/sqlite"
 )
 
@@ -20,7 +22,7 @@ func TestRunListenFailureAndSecondRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	s, err := New(Config{Listen: busy.Addr().String(), Store: st, Logger: quiet, Auth: AuthConfig{PasswordParams: cheapParams}}, nil)
+	s, err := server.New(server.Config{Listen: busy.Addr().String(), Store: st, Logger: quiet, Auth: server.AuthConfig{PasswordParams: servertest.CheapParams}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bytes"
@@ -22,6 +22,8 @@ import (
 	"github.com/callboard/callboard/adapters/freeswitch"
 	"github.com/callboard/callboard/adapters/freeswitch/eslfake"
 	"github.com/callboard/callboard/internal/testutil"
+	"github.com/callboard/callboard/server"
+	"github.com/callboard/callboard/server/internal/servertest"
 	"github.com/callboard/callboard/server/internal/web"
 	"github.com/callboard/callboard/server/session"
 	"github.com/callboard/callboard/server/store"
@@ -35,18 +37,18 @@ type exchangeLog struct {
 
 type exchange struct {
 	what  string
-	owner *testClient // nil: not one client's (logs)
+	owner *servertest.Client // nil: not one client's (logs)
 	data  []byte
 }
 
-func (l *exchangeLog) add(what string, owner *testClient, data []byte) {
+func (l *exchangeLog) add(what string, owner *servertest.Client, data []byte) {
 	l.mu.Lock()
 	l.recs = append(l.recs, exchange{what, owner, bytes.Clone(data)})
 	l.mu.Unlock()
 }
 
-func (l *exchangeLog) tap(c *testClient) {
-	c.tap = func(resp *http.Response, body []byte) {
+func (l *exchangeLog) tap(c *servertest.Client) {
+	c.Tap = func(resp *http.Response, body []byte) {
 		head, _ := httputil.DumpResponse(resp, false)
 		l.add(resp.Request.Method+" "+resp.Request.URL.Path, c, append(head, body...))
 	}
@@ -61,7 +63,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	const eslPassword, ariPassword = "esl-Secret-7f3a9c", "ari-Secret-41b2d8"
-	logs := &lockedBuffer{}
+	logs := &servertest.LockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
 	esl := eslfake.New(eslfake.Options{Password: eslPassword, Logger: log.With("component", "eslfake"), Hostname: "demo-fs"})
@@ -86,40 +88,40 @@ func TestSecretsNeverLeave(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := startServerNodes(t, Config{}, []adapters.Node{fsNode, astNode}, logs)
+	ts := servertest.StartNodes(t, server.Config{}, []adapters.Node{fsNode, astNode}, logs)
 
 	// users: the bootstrap admin with a known password, one user per role
 	passwords := map[string]string{"boss": "boss-Password-93kd1", "vera": "vera-Password-1x8z2", "mo": "mo-Password-77qpl0"}
 	for name, role := range map[string]store.Role{"boss": store.RoleAdmin, "vera": store.RoleViewer, "mo": store.RoleModerator} {
-		u, err := NewUser(ts.hasher, name, role, passwords[name], ts.now())
+		u, err := server.NewUser(ts.Hasher, name, role, passwords[name], ts.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := ts.store.CreateUser(ctx, u); err != nil {
+		if err := ts.Store.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
 	}
 	rec := &exchangeLog{}
-	client := func(name string) *testClient {
-		c := ts.anonymous()
+	client := func(name string) *servertest.Client {
+		c := ts.Anonymous()
 		rec.tap(c)
 		if name == "" {
 			return c
 		}
-		return ts.signIn(t, c, name, passwords[name])
+		return ts.SignIn(t, c, name, passwords[name])
 	}
 	admin, viewer, mod, anon := client("boss"), client("vera"), client("mo"), client("")
-	clients := []*testClient{anon, viewer, mod, admin}
+	clients := []*servertest.Client{anon, viewer, mod, admin}
 
 	// an API token; its secret is allowed in its creation answer only
-	_, data := admin.do(t, http.MethodPost, "/api/v1/tokens", `{"name":"stt","scopes":["ingest:utterances"]}`)
+	_, data := admin.Do(t, http.MethodPost, "/api/v1/tokens", `{"name":"stt","scopes":["ingest:utterances"]}`)
 	var tok struct{ ID, Token string }
 	if err := json.Unmarshal(data, &tok); err != nil || tok.Token == "" {
 		t.Fatalf("token: %s", data)
 	}
 	tokenAnswer := len(rec.recs) - 1
 	ingest := client("")
-	ingest.headers.Set("Authorization", "Bearer "+tok.Token)
+	ingest.Headers.Set("Authorization", "Bearer "+tok.Token)
 
 	// wait for live calls and members on both nodes
 	var snap struct {
@@ -128,8 +130,8 @@ func TestSecretsNeverLeave(t *testing.T) {
 		Members     []struct{ Node, Conference, ID string }
 	}
 	testutil.EventuallyNoError(t, "the demo to produce members on both nodes", func() error {
-		admin.do(t, http.MethodGet, "/api/v1/state", "")
-		ts.getJSON(t, "/api/v1/state", &snap)
+		admin.Do(t, http.MethodGet, "/api/v1/state", "")
+		ts.GetJSON(t, "/api/v1/state", &snap)
 		nodes := map[string]bool{}
 		for _, m := range snap.Members {
 			nodes[m.Node] = true
@@ -142,8 +144,8 @@ func TestSecretsNeverLeave(t *testing.T) {
 
 	// websockets for every signed-in role, with every client message type
 	var wg sync.WaitGroup
-	for _, c := range []*testClient{viewer, mod, admin} {
-		conn, _, err := websocket.DefaultDialer.Dial("ws://"+ts.Addr()+"/ws", http.Header{"Origin": {ts.base}, "Cookie": {session.CookieName + "=" + c.cookie}})
+	for _, c := range []*servertest.Client{viewer, mod, admin} {
+		conn, _, err := websocket.DefaultDialer.Dial("ws://"+ts.Addr()+"/ws", http.Header{"Origin": {ts.Base}, "Cookie": {session.CookieName + "=" + c.Cookie}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +169,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 		}
 	}
 	// a foreign origin and a missing session on /ws
-	for _, hdr := range []http.Header{{"Origin": {"https://evil.example"}, "Cookie": {session.CookieName + "=" + viewer.cookie}}, {"Origin": {ts.base}}} {
+	for _, hdr := range []http.Header{{"Origin": {"https://evil.example"}, "Cookie": {session.CookieName + "=" + viewer.Cookie}}, {"Origin": {ts.Base}}} {
 		if _, resp, err := websocket.DefaultDialer.Dial("ws://"+ts.Addr()+"/ws", hdr); err == nil {
 			t.Fatal("websocket accepted")
 		} else if resp != nil {
@@ -221,22 +223,22 @@ func TestSecretsNeverLeave(t *testing.T) {
 	)
 	for _, c := range clients {
 		for _, cl := range calls {
-			c.do(t, cl.method, cl.path, cl.body)
+			c.Do(t, cl.method, cl.path, cl.body)
 		}
 	}
 	for _, body := range []string{`{"speaker":"caller","text":"card number please","final":true}`, `{"speaker":"x"}`, `{`} {
-		ingest.do(t, http.MethodPost, "/api/v1/nodes/"+snap.Calls[0].Node+"/calls/"+snap.Calls[0].ID+"/utterances", body)
+		ingest.Do(t, http.MethodPost, "/api/v1/nodes/"+snap.Calls[0].Node+"/calls/"+snap.Calls[0].ID+"/utterances", body)
 	}
 	hangup := snap.Calls[len(snap.Calls)-1]
-	mod.do(t, http.MethodPost, "/api/v1/nodes/"+hangup.Node+"/calls/"+hangup.ID+"/hangup", "")
-	admin.do(t, http.MethodDelete, "/api/v1/tokens/"+tok.ID, "")
-	ingest.do(t, http.MethodPost, "/api/v1/nodes/demo-fs/calls/x/utterances", `{"speaker":"bot","text":"x","final":true}`)
-	admin.do(t, http.MethodGet, "/api/v1/audit", "")
-	admin.do(t, http.MethodGet, "/api/v1/audit.csv", "")
-	viewer.do(t, http.MethodPost, "/api/v1/auth/logout", "")
-	admin.do(t, http.MethodDelete, "/api/v1/users/mo", "")
+	mod.Do(t, http.MethodPost, "/api/v1/nodes/"+hangup.Node+"/calls/"+hangup.ID+"/hangup", "")
+	admin.Do(t, http.MethodDelete, "/api/v1/tokens/"+tok.ID, "")
+	ingest.Do(t, http.MethodPost, "/api/v1/nodes/demo-fs/calls/x/utterances", `{"speaker":"bot","text":"x","final":true}`)
+	admin.Do(t, http.MethodGet, "/api/v1/audit", "")
+	admin.Do(t, http.MethodGet, "/api/v1/audit.csv", "")
+	viewer.Do(t, http.MethodPost, "/api/v1/auth/logout", "")
+	admin.Do(t, http.MethodDelete, "/api/v1/users/mo", "")
 	wg.Wait()
-	if err := ts.stop(); err != nil {
+	if err := ts.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	rec.add("logs", nil, []byte(logs.String()))
@@ -245,8 +247,8 @@ func TestSecretsNeverLeave(t *testing.T) {
 	for name, pw := range passwords {
 		secrets["password of "+name] = pw
 	}
-	for _, c := range []*testClient{viewer, mod, admin} {
-		secrets["session of "+c.user] = c.cookie
+	for _, c := range []*servertest.Client{viewer, mod, admin} {
+		secrets["session of "+c.User] = c.Cookie
 	}
 	if len(rec.recs) < 300 || !strings.Contains(logs.String(), "level=DEBUG") {
 		t.Fatalf("too little traffic scanned (%d exchanges) or no debug logs", len(rec.recs))
@@ -256,7 +258,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 			if !bytes.Contains(r.data, []byte(secret)) {
 				continue
 			}
-			own := r.owner != nil && strings.HasPrefix(name, "session of ") && r.owner.cookie == secret && r.what == "POST /api/v1/auth/login"
+			own := r.owner != nil && strings.HasPrefix(name, "session of ") && r.owner.Cookie == secret && r.what == "POST /api/v1/auth/login"
 			if own || (name == "token secret" && i == tokenAnswer) {
 				continue
 			}

@@ -178,6 +178,13 @@ func (s *Server) Addr() string {
 // error.
 func (s *Server) Ready() <-chan struct{} { return s.ready }
 
+// CheckSessions runs one round of the session watcher now: expired
+// sessions are deleted and websockets whose session is gone are closed with
+// 4001. Run does this every Auth.SessionCheckInterval; this hook exists for
+// the HTTP tests in other packages (server/internal/servertest), which move
+// an injected clock and must not race a ticker.
+func (s *Server) CheckSessions(ctx context.Context) { s.sessions.Check(ctx) }
+
 func (s *Server) closeReady() { s.readyOnce.Do(func() { close(s.ready) }) }
 
 // Run starts the live state, the websocket flusher and every node, serves

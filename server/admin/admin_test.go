@@ -1,4 +1,4 @@
-package server
+package admin_test
 
 import (
 	"net/http"
@@ -6,17 +6,19 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/callboard/callboard/server"
+	"github.com/callboard/callboard/server/internal/servertest"
 	"github.com/callboard/callboard/server/store"
 )
 
 // Admins deleting themselves at once (each request authenticates: nobody
 // else ends its session) never leave the dashboard without an admin.
 func TestDeleteAdminsConcurrentlyKeepsOne(t *testing.T) {
-	ts := startServer(t, Config{})
-	clients := []*testClient{ts.client}
+	ts := servertest.Start(t, server.Config{})
+	clients := []*servertest.Client{ts.Client}
 	for _, n := range []string{"ann", "bob", "cat", "dan"} {
-		ts.addUser(t, n, store.RoleAdmin)
-		clients = append(clients, ts.login(t, n))
+		ts.AddUser(t, n, store.RoleAdmin)
+		clients = append(clients, ts.Login(t, n))
 	}
 	codes := make(chan int, len(clients))
 	start := make(chan struct{})
@@ -24,7 +26,7 @@ func TestDeleteAdminsConcurrentlyKeepsOne(t *testing.T) {
 	for _, c := range clients {
 		wg.Go(func() {
 			<-start
-			resp, _ := c.do(t, http.MethodDelete, "/api/v1/users/"+c.user, "")
+			resp, _ := c.Do(t, http.MethodDelete, "/api/v1/users/"+c.User, "")
 			codes <- resp.StatusCode
 		})
 	}
@@ -35,7 +37,7 @@ func TestDeleteAdminsConcurrentlyKeepsOne(t *testing.T) {
 	for c := range codes {
 		count[c]++
 	}
-	users, err := ts.store.ListUsers(t.Context())
+	users, err := ts.Store.ListUsers(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,12 +53,12 @@ func TestDeleteAdminsConcurrentlyKeepsOne(t *testing.T) {
 }
 
 func TestDeleteLastAdminIs409(t *testing.T) {
-	ts := startServer(t, Config{})
-	resp, data := ts.do(t, http.MethodDelete, "/api/v1/users/root", "")
+	ts := servertest.Start(t, server.Config{})
+	resp, data := ts.Do(t, http.MethodDelete, "/api/v1/users/root", "")
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(data), "last admin") {
 		t.Fatalf("delete the only admin: %d %s", resp.StatusCode, data)
 	}
-	if resp, _ := ts.do(t, http.MethodDelete, "/api/v1/users/nobody", ""); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := ts.Do(t, http.MethodDelete, "/api/v1/users/nobody", ""); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("delete unknown user: %d", resp.StatusCode)
 	}
 }

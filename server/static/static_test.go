@@ -1,10 +1,13 @@
-package server
+package static_test
 
 import (
 	"net/http"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/callboard/callboard/server"
+	"github.com/callboard/callboard/server/internal/servertest"
 )
 
 func TestStaticUI(t *testing.T) {
@@ -15,7 +18,7 @@ func TestStaticUI(t *testing.T) {
 		"favicon.svg":          {Data: []byte(`<svg/>`)},
 		"assets/sub/font.woff": {Data: []byte(`woff`)},
 	}
-	ts := startServer(t, Config{UI: ui})
+	ts := servertest.Start(t, server.Config{UI: ui})
 	const immutable = "public, max-age=31536000, immutable"
 	tests := []struct {
 		method, path string
@@ -38,7 +41,7 @@ func TestStaticUI(t *testing.T) {
 		{"POST", "/", 405, "", "", ""},
 	}
 	for _, tc := range tests {
-		resp, data := ts.do(t, tc.method, tc.path, "")
+		resp, data := ts.Do(t, tc.method, tc.path, "")
 		if resp.StatusCode != tc.wantStatus {
 			t.Errorf("%s %s: status %d, want %d", tc.method, tc.path, resp.StatusCode, tc.wantStatus)
 			continue
@@ -61,13 +64,13 @@ func TestStaticUI(t *testing.T) {
 
 func TestUINotBuilt(t *testing.T) {
 	for name, ui := range map[string]fstest.MapFS{"nil": nil, "no index.html": {".keep": {}}} {
-		cfg := Config{}
+		cfg := server.Config{}
 		if ui != nil {
 			cfg.UI = ui
 		}
-		ts := startServer(t, cfg)
+		ts := servertest.Start(t, cfg)
 		for _, p := range []string{"/", "/some/route"} {
-			resp, data := ts.do(t, http.MethodGet, p, "")
+			resp, data := ts.Do(t, http.MethodGet, p, "")
 			if resp.StatusCode != 200 || !strings.Contains(string(data), "make ui") {
 				t.Errorf("%s %s: %d %s", name, p, resp.StatusCode, data)
 			}
@@ -77,8 +80,8 @@ func TestUINotBuilt(t *testing.T) {
 
 func TestGzipSkipsWebsocketButCompressesAssets(t *testing.T) {
 	big := strings.Repeat("console.log('x');\n", 200)
-	ts := startServer(t, Config{UI: fstest.MapFS{"index.html": {Data: []byte("<html>")}, "assets/a.js": {Data: []byte(big)}}})
-	req, _ := http.NewRequest(http.MethodGet, ts.base+"/assets/a.js", nil)
+	ts := servertest.Start(t, server.Config{UI: fstest.MapFS{"index.html": {Data: []byte("<html>")}, "assets/a.js": {Data: []byte(big)}}})
+	req, _ := http.NewRequest(http.MethodGet, ts.Base+"/assets/a.js", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {

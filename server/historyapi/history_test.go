@@ -1,4 +1,4 @@
-package server
+package historyapi_test
 
 import (
 	"context"
@@ -17,7 +17,9 @@ import (
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/internal/testutil"
+	"github.com/callboard/callboard/server"
 	"github.com/callboard/callboard/server/historyapi"
+	"github.com/callboard/callboard/server/internal/servertest"
 	"github.com/callboard/callboard/server/internal/stubnode"
 	"github.com/callboard/callboard/server/session"
 	"github.com/callboard/callboard/server/store"
@@ -29,21 +31,21 @@ func finalLine(call, text string, at time.Time) adapters.Event {
 }
 
 // waitTranscript polls the REST transcript until it has n lines.
-func waitTranscript(t *testing.T, ts *testServer, call string, n int) []adapters.Utterance {
+func waitTranscript(t *testing.T, ts *servertest.Server, call string, n int) []adapters.Utterance {
 	t.Helper()
 	var lines []adapters.Utterance
 	testutil.Eventually(t, fmt.Sprintf("the transcript of %s to reach %d lines", call, n), func() bool {
 		var body struct{ Lines []adapters.Utterance }
-		code := ts.getJSON(t, "/api/v1/nodes/fs1/calls/"+call+"/transcript", &body)
+		code := ts.GetJSON(t, "/api/v1/nodes/fs1/calls/"+call+"/transcript", &body)
 		lines = body.Lines
 		return code == http.StatusOK && len(lines) >= n
 	})
 	return lines
 }
 
-func dialWS(t *testing.T, ts *testServer) *websocket.Conn {
+func dialWS(t *testing.T, ts *servertest.Server) *websocket.Conn {
 	t.Helper()
-	hdr := http.Header{"Origin": {ts.base}, "Cookie": {session.CookieName + "=" + ts.client.cookie}}
+	hdr := http.Header{"Origin": {ts.Base}, "Cookie": {session.CookieName + "=" + ts.Client.Cookie}}
 	conn, _, err := websocket.DefaultDialer.Dial("ws://"+ts.Addr()+"/ws", hdr)
 	if err != nil {
 		t.Fatal(err)
@@ -98,17 +100,17 @@ func TestRestartDuringLiveTranscript(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := adapters.Snapshot{Node: "fs1", Calls: []adapters.Call{
-		{Node: "fs1", ID: "c1", State: adapters.CallActive, CreatedAt: t0, CallerNumber: "1001"},
-		{Node: "fs1", ID: "gone", State: adapters.CallActive, CreatedAt: t0, CallerNumber: "1002"},
-	}, Members: []adapters.Member{{Node: "fs1", Conference: "room", ID: "1", CallID: "c1", JoinedAt: t0}}}
+		{Node: "fs1", ID: "c1", State: adapters.CallActive, CreatedAt: servertest.T0, CallerNumber: "1001"},
+		{Node: "fs1", ID: "gone", State: adapters.CallActive, CreatedAt: servertest.T0, CallerNumber: "1002"},
+	}, Members: []adapters.Member{{Node: "fs1", Conference: "room", ID: "1", CallID: "c1", JoinedAt: servertest.T0}}}
 	node1 := stubnode.New("fs1", before)
-	ts1 := startServer(t, Config{Store: st1}, node1)
-	node1.Emit(finalLine("c1", "안녕하세요, 첫 번째 줄", t0.Add(time.Second)))
-	node1.Emit(finalLine("c1", "second line before restart", t0.Add(2*time.Second)))
-	node1.Emit(adapters.UtteranceAdded{Utterance: adapters.Utterance{Node: "fs1", CallID: "c1", Speaker: adapters.SpeakerBot, Text: "a partial", At: t0.Add(3 * time.Second)}})
+	ts1 := servertest.Start(t, server.Config{Store: st1}, node1)
+	node1.Emit(finalLine("c1", "안녕하세요, 첫 번째 줄", servertest.T0.Add(time.Second)))
+	node1.Emit(finalLine("c1", "second line before restart", servertest.T0.Add(2*time.Second)))
+	node1.Emit(adapters.UtteranceAdded{Utterance: adapters.Utterance{Node: "fs1", CallID: "c1", Speaker: adapters.SpeakerBot, Text: "a partial", At: servertest.T0.Add(3 * time.Second)}})
 	waitTranscript(t, ts1, "c1", 3)
 	conn1 := dialWS(t, ts1)
-	if err := ts1.stop(); err != nil {
+	if err := ts1.Stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	_, _, err = conn1.ReadMessage()
@@ -125,13 +127,13 @@ func TestRestartDuringLiveTranscript(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st2.Close() })
-	if err := st2.DeleteUser(ctx, "root"); err != nil { // startServer creates it again
+	if err := st2.DeleteUser(ctx, "root"); err != nil { // servertest.Start creates it again
 		t.Fatal(err)
 	}
 	after := adapters.Snapshot{Node: "fs1", Calls: before.Calls[:1], Members: before.Members}
 	node2 := stubnode.New("fs1", after)
-	ts2 := startServer(t, Config{Store: st2}, node2)
-	node2.Emit(finalLine("c1", "третья строка after restart", t0.Add(4*time.Second)))
+	ts2 := servertest.Start(t, server.Config{Store: st2}, node2)
+	node2.Emit(finalLine("c1", "третья строка after restart", servertest.T0.Add(4*time.Second)))
 	waitTranscript(t, ts2, "c1", 3)
 
 	want := []string{"안녕하세요, 첫 번째 줄", "second line before restart", "третья строка after restart"}
@@ -152,7 +154,7 @@ func TestRestartDuringLiveTranscript(t *testing.T) {
 	}
 
 	var list struct{ Calls []historyapi.CallJSON }
-	if code := ts2.getJSON(t, "/api/v1/history/calls", &list); code != http.StatusOK || len(list.Calls) != 2 {
+	if code := ts2.GetJSON(t, "/api/v1/history/calls", &list); code != http.StatusOK || len(list.Calls) != 2 {
 		t.Fatalf("history %d %+v", code, list)
 	}
 	for _, c := range list.Calls {
@@ -178,21 +180,21 @@ func TestHistoryAPI(t *testing.T) {
 		Conferences: []adapters.Conference{{Node: "fs1", Name: "room", CreatedAt: t0}},
 		Members:     []adapters.Member{{Node: "fs1", Conference: "room", ID: "1", CallID: "c1", CallerName: "Ann", JoinedAt: t0}},
 	})
-	ts := startServer(t, Config{}, node)
+	ts := servertest.Start(t, server.Config{}, node)
 	node.Emit(finalLine("c1", "+1 555 formula? 今日は金曜日です", t0.Add(2*time.Second)))
 	waitTranscript(t, ts, "c1", 1)
-	if resp, data := ts.do(t, http.MethodPost, "/api/v1/nodes/fs1/conferences/room/members/1/mute", ""); resp.StatusCode != http.StatusOK {
+	if resp, data := ts.Do(t, http.MethodPost, "/api/v1/nodes/fs1/conferences/room/members/1/mute", ""); resp.StatusCode != http.StatusOK {
 		t.Fatalf("mute %d %s", resp.StatusCode, data)
 	}
 	node.Emit(adapters.CallEnded{Node: "fs1", CallID: "c1", Cause: "NORMAL_CLEARING", At: t0.Add(time.Minute)})
 
-	viewer := func() *testClient { ts.addUser(t, "vera", store.RoleViewer); return ts.login(t, "vera") }()
+	viewer := func() *servertest.Client { ts.AddUser(t, "vera", store.RoleViewer); return ts.Login(t, "vera") }()
 	var list struct {
 		Calls []historyapi.CallJSON
 		Next  string
 	}
 	testutil.EventuallyNoError(t, "the ended call to be listed", func() error {
-		resp, data := viewer.do(t, http.MethodGet, "/api/v1/history/calls?text=金曜日&hasTranscript=true&q=1001&node=fs1", "")
+		resp, data := viewer.Do(t, http.MethodGet, "/api/v1/history/calls?text=金曜日&hasTranscript=true&q=1001&node=fs1", "")
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("list %d %s", resp.StatusCode, data)
 		}
@@ -210,12 +212,12 @@ func TestHistoryAPI(t *testing.T) {
 	}
 	for _, q := range []string{"?text=nothing-like-this", "?q=9999", "?node=fs2", "?from=2030-01-01T00:00:00Z"} {
 		var empty struct{ Calls []historyapi.CallJSON }
-		if code := ts.getJSON(t, "/api/v1/history/calls"+q, &empty); code != http.StatusOK || len(empty.Calls) != 0 {
+		if code := ts.GetJSON(t, "/api/v1/history/calls"+q, &empty); code != http.StatusOK || len(empty.Calls) != 0 {
 			t.Fatalf("%s: %d %+v", q, code, empty)
 		}
 	}
 	for _, q := range []string{"?limit=0", "?limit=201", "?from=yesterday", "?hasTranscript=yes", "?before=zzz"} {
-		if resp, _ := ts.do(t, http.MethodGet, "/api/v1/history/calls"+q, ""); resp.StatusCode != http.StatusBadRequest {
+		if resp, _ := ts.Do(t, http.MethodGet, "/api/v1/history/calls"+q, ""); resp.StatusCode != http.StatusBadRequest {
 			t.Fatalf("%s: %d, want 400", q, resp.StatusCode)
 		}
 	}
@@ -225,7 +227,7 @@ func TestHistoryAPI(t *testing.T) {
 		Transcript []adapters.Utterance
 		Timeline   []historyapi.TimelineJSON
 	}
-	if code := ts.getJSON(t, "/api/v1/history/calls/fs1/c1", &detail); code != http.StatusOK {
+	if code := ts.GetJSON(t, "/api/v1/history/calls/fs1/c1", &detail); code != http.StatusOK {
 		t.Fatalf("detail %d", code)
 	}
 	var tl []string
@@ -235,14 +237,14 @@ func TestHistoryAPI(t *testing.T) {
 	if len(detail.Transcript) != 1 || !slices.Equal(tl, []string{"join:", "mute:root"}) {
 		t.Fatalf("detail transcript %+v timeline %v", detail.Transcript, tl)
 	}
-	if resp, _ := ts.do(t, http.MethodGet, "/api/v1/history/calls/fs1/nope", ""); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := ts.Do(t, http.MethodGet, "/api/v1/history/calls/fs1/nope", ""); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown call: %d", resp.StatusCode)
 	}
-	if resp, _ := ts.anonymous().do(t, http.MethodGet, "/api/v1/history/calls", ""); resp.StatusCode != http.StatusUnauthorized {
+	if resp, _ := ts.Anonymous().Do(t, http.MethodGet, "/api/v1/history/calls", ""); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("anonymous: %d", resp.StatusCode)
 	}
 
-	resp, data := viewer.do(t, http.MethodGet, "/api/v1/history/calls/fs1/c1/export?format=csv", "")
+	resp, data := viewer.Do(t, http.MethodGet, "/api/v1/history/calls/fs1/c1/export?format=csv", "")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("csv export %d %v", resp.StatusCode, resp.Header)
 	}
@@ -260,11 +262,11 @@ func TestHistoryAPI(t *testing.T) {
 	if rows[1][5] != "'+1 555 formula? 今日は金曜日です" {
 		t.Fatalf("line row %q", rows[1])
 	}
-	resp, data = ts.do(t, http.MethodGet, "/api/v1/history/calls/fs1/c1/export?format=json", "")
+	resp, data = ts.Do(t, http.MethodGet, "/api/v1/history/calls/fs1/c1/export?format=json", "")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") || !json.Valid(data) {
 		t.Fatalf("json export %d %s", resp.StatusCode, data)
 	}
-	if resp, _ := ts.do(t, http.MethodGet, "/api/v1/history/calls/fs1/c1/export?format=xml", ""); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := ts.Do(t, http.MethodGet, "/api/v1/history/calls/fs1/c1/export?format=xml", ""); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("xml export: %d", resp.StatusCode)
 	}
 
@@ -274,7 +276,7 @@ func TestHistoryAPI(t *testing.T) {
 			Failing     bool   `json:"failing"`
 		} `json:"history"`
 	}
-	if code := ts.getJSON(t, "/healthz", &h); code != http.StatusOK || h.History == nil || h.History.WriteErrors != 0 || h.History.Failing {
+	if code := ts.GetJSON(t, "/healthz", &h); code != http.StatusOK || h.History == nil || h.History.WriteErrors != 0 || h.History.Failing {
 		t.Fatalf("healthz history %+v", h.History)
 	}
 }
@@ -310,9 +312,9 @@ func TestHistoryReadBehindSlowDisk(t *testing.T) {
 	t.Cleanup(func() { _ = st.Close() })
 	gh := &gatedHistory{HistoryStore: st, release: make(chan struct{}), started: make(chan struct{}, 1)}
 	node := stubnode.New("fs1", adapters.Snapshot{Node: "fs1", Calls: []adapters.Call{
-		{Node: "fs1", ID: "c1", State: adapters.CallActive, CreatedAt: t0, CallerNumber: "1001"},
-	}, Members: []adapters.Member{{Node: "fs1", Conference: "room", ID: "1", CallID: "c1", JoinedAt: t0}}})
-	ts := startServer(t, Config{Store: st, History: gh}, node)
+		{Node: "fs1", ID: "c1", State: adapters.CallActive, CreatedAt: servertest.T0, CallerNumber: "1001"},
+	}, Members: []adapters.Member{{Node: "fs1", Conference: "room", ID: "1", CallID: "c1", JoinedAt: servertest.T0}}})
+	ts := servertest.Start(t, server.Config{Store: st, History: gh}, node)
 	var once sync.Once
 	release := func() { once.Do(func() { close(gh.release) }) }
 	t.Cleanup(release) // before the server stops (cleanups run last first)
@@ -322,13 +324,13 @@ func TestHistoryReadBehindSlowDisk(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the recorder never wrote")
 	}
-	node.Emit(adapters.CallUpdated{Call: adapters.Call{Node: "fs1", ID: "c2", State: adapters.CallActive, CreatedAt: t0, CallerNumber: "1002"}})
+	node.Emit(adapters.CallUpdated{Call: adapters.Call{Node: "fs1", ID: "c2", State: adapters.CallActive, CreatedAt: servertest.T0, CallerNumber: "1002"}})
 	testutil.Eventually(t, "c2 in the live state", func() bool {
-		return slices.ContainsFunc(ts.state(t).Calls, func(c *adapters.Call) bool { return c.ID == "c2" })
+		return slices.ContainsFunc(ts.State(t).Calls, func(c *adapters.Call) bool { return c.ID == "c2" })
 	})
 
 	start := time.Now()
-	resp, body := ts.do(t, http.MethodGet, "/api/v1/history/calls", "")
+	resp, body := ts.Do(t, http.MethodGet, "/api/v1/history/calls", "")
 	if el := time.Since(start); el > historyapi.FlushWait+2*time.Second {
 		t.Fatalf("history GET behind a stuck write took %v", el)
 	}
@@ -337,8 +339,8 @@ func TestHistoryReadBehindSlowDisk(t *testing.T) {
 	}
 
 	release()
-	testutil.Eventually(t, "c2 in history", func() bool { _, ok := ts.historyCall(t, "c2"); return ok })
-	resp, body = ts.do(t, http.MethodGet, "/api/v1/history/calls", "")
+	testutil.Eventually(t, "c2 in history", func() bool { _, ok := ts.HistoryCall(t, "c2"); return ok })
+	resp, body = ts.Do(t, http.MethodGet, "/api/v1/history/calls", "")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get(historyapi.HeaderPending) != "" {
 		t.Fatalf("GET after the disk answered: %d %s=%q %s", resp.StatusCode, historyapi.HeaderPending, resp.Header.Get(historyapi.HeaderPending), body)
 	}

@@ -1,4 +1,4 @@
-package server
+package api_test
 
 import (
 	"encoding/json"
@@ -12,7 +12,9 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server"
 	"github.com/callboard/callboard/server/api"
+	"github.com/callboard/callboard/server/internal/servertest"
 	"github.com/callboard/callboard/server/internal/stubnode"
 	"github.com/callboard/callboard/server/internal/web"
 	"github.com/callboard/callboard/server/session"
@@ -71,13 +73,13 @@ func TestActions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			node := stubnode.New("fs1", fs1Snapshot())
+			node := stubnode.New("fs1", servertest.FS1Snapshot())
 			if tc.actions != nil {
 				node.WithActions(tc.actions...)
 			}
 			node.SetResult("+OK done", tc.stubErr)
-			ts := startServer(t, Config{}, node)
-			resp, data := ts.do(t, http.MethodPost, tc.path, tc.body)
+			ts := servertest.Start(t, server.Config{}, node)
+			resp, data := ts.Do(t, http.MethodPost, tc.path, tc.body)
 			if resp.StatusCode != tc.wantStatus {
 				t.Fatalf("status %d (%s), want %d", resp.StatusCode, data, tc.wantStatus)
 			}
@@ -106,10 +108,10 @@ func TestActions(t *testing.T) {
 // TestMuteChangesStateThroughEvents: the REST reply is only the verdict; the
 // muted flag reaches the browser through node event -> live state -> hub.
 func TestMuteChangesStateThroughEvents(t *testing.T) {
-	node := stubnode.New("fs1", fs1Snapshot())
-	ts := startServer(t, Config{}, node)
+	node := stubnode.New("fs1", servertest.FS1Snapshot())
+	ts := servertest.Start(t, server.Config{}, node)
 	// as a browser does: same Origin, and Accept-Encoding (Gzip must skip /ws)
-	hdr := http.Header{"Origin": {ts.base}, "Accept-Encoding": {"gzip, deflate, br"}, "Cookie": {session.CookieName + "=" + ts.client.cookie}}
+	hdr := http.Header{"Origin": {ts.Base}, "Accept-Encoding": {"gzip, deflate, br"}, "Cookie": {session.CookieName + "=" + ts.Client.Cookie}}
 	conn, _, err := websocket.DefaultDialer.Dial("ws://"+ts.Addr()+"/ws", hdr)
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +128,7 @@ func TestMuteChangesStateThroughEvents(t *testing.T) {
 	if err := conn.ReadJSON(&snap); err != nil || snap.Type != "snapshot" || len(snap.Members) != 3 || snap.Members[0].Muted {
 		t.Fatalf("snapshot %+v (%v)", snap, err)
 	}
-	if resp, data := ts.do(t, http.MethodPost, "/api/v1/nodes/fs1/conferences/room/members/2/mute", ""); resp.StatusCode != 200 {
+	if resp, data := ts.Do(t, http.MethodPost, "/api/v1/nodes/fs1/conferences/room/members/2/mute", ""); resp.StatusCode != 200 {
 		t.Fatalf("mute: %d %s", resp.StatusCode, data)
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -152,7 +154,7 @@ func TestMuteChangesStateThroughEvents(t *testing.T) {
 		}
 	}
 	// graceful shutdown closes the websocket and Run returns nil
-	if err := ts.stop(); err != nil {
+	if err := ts.Stop(); err != nil {
 		t.Fatalf("Run returned %v", err)
 	}
 	if _, _, err := conn.ReadMessage(); err == nil {

@@ -1,16 +1,16 @@
-package server
+package api_test
 
 import (
-	"context"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server"
+	"github.com/callboard/callboard/server/internal/servertest"
 	"github.com/callboard/callboard/server/internal/stubnode"
 	"github.com/callboard/callboard/server/store"
-	"github.com/callboard/callboard/server/store/sqlite"
 )
 
 // catalogueWire is the snapshot's "catalogue" as the UI reads it.
@@ -30,11 +30,11 @@ type catalogueWire struct {
 // finds each one with the audit screen's exact action filter: the audit
 // stores the catalogue's name, never the URL's last segment.
 func TestEveryCatalogueActionIsRoutedAndAudited(t *testing.T) {
-	node := stubnode.New("fs1", fs1Snapshot())
-	ts := startServer(t, Config{}, node)
-	mod := ts.clientAs(t, store.RoleModerator)
+	node := stubnode.New("fs1", servertest.FS1Snapshot())
+	ts := servertest.Start(t, server.Config{}, node)
+	mod := ts.ClientAs(t, store.RoleModerator)
 	var snap struct{ Catalogue []catalogueWire }
-	if code := ts.getJSON(t, "/api/v1/state", &snap); code != 200 || len(snap.Catalogue) != len(adapters.Catalogue()) {
+	if code := ts.GetJSON(t, "/api/v1/state", &snap); code != 200 || len(snap.Catalogue) != len(adapters.Catalogue()) {
 		t.Fatalf("state: %d, catalogue %+v", code, snap.Catalogue)
 	}
 	ref := adapters.Ref{Node: "fs1", Call: "c1", Conference: "room", Member: "2"}
@@ -49,7 +49,7 @@ func TestEveryCatalogueActionIsRoutedAndAudited(t *testing.T) {
 			args[p.Name] = "welcome"
 			body = `{"` + p.Name + `":"welcome"}`
 		}
-		resp, data := mod.do(t, w.Method, fill.Replace(w.Path), body)
+		resp, data := mod.Do(t, w.Method, fill.Replace(w.Path), body)
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s %s: %d %s", w.Method, w.Path, resp.StatusCode, data)
 		}
@@ -58,35 +58,22 @@ func TestEveryCatalogueActionIsRoutedAndAudited(t *testing.T) {
 		}
 	}
 	for _, w := range snap.Catalogue {
-		got := ts.audit(t, "?kind=action&action="+w.Name)
-		if len(got) != 1 || got[0].Result != "ok" || got[0].Node != "fs1" || got[0].User != mod.user {
+		got := ts.Audit(t, "?kind=action&action="+w.Name)
+		if len(got) != 1 || got[0].Result != "ok" || got[0].Node != "fs1" || got[0].User != mod.User {
 			t.Errorf("audit filter action=%s found %+v, want the one entry", w.Name, got)
 		}
 	}
 }
 
 func TestCatalogueRoleIsEnforcedAndAudited(t *testing.T) {
-	ts := startServer(t, Config{}, stubnode.New("fs1", fs1Snapshot()))
-	viewer := ts.clientAs(t, store.RoleViewer)
-	resp, data := viewer.do(t, http.MethodPost, "/api/v1/nodes/fs1/conferences/room/members/1/play", `{"media":"welcome"}`)
+	ts := servertest.Start(t, server.Config{}, stubnode.New("fs1", servertest.FS1Snapshot()))
+	viewer := ts.ClientAs(t, store.RoleViewer)
+	resp, data := viewer.Do(t, http.MethodPost, "/api/v1/nodes/fs1/conferences/room/members/1/play", `{"media":"welcome"}`)
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("viewer play: %d %s", resp.StatusCode, data)
 	}
-	got := ts.audit(t, "?action=play-member")
+	got := ts.Audit(t, "?action=play-member")
 	if len(got) != 1 || got[0].Result != "forbidden" || got[0].Detail != "role viewer" || got[0].Target != "member room/1" {
 		t.Fatalf("audit %+v", got)
-	}
-}
-
-func TestNodeWithUncataloguedActionIsRefused(t *testing.T) {
-	st, err := sqlite.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	node := stubnode.New("fs1").WithActions(adapters.ActMute, "explode")
-	_, err = New(Config{Store: st, Auth: AuthConfig{PasswordParams: cheapParams}}, []adapters.Node{node})
-	if err == nil || !strings.Contains(err.Error(), `"explode"`) {
-		t.Fatalf("New = %v, want an error naming the action", err)
 	}
 }

@@ -1,4 +1,4 @@
-package server
+package login_test
 
 import (
 	"net/http"
@@ -6,7 +6,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/callboard/callboard/server"
 	"github.com/callboard/callboard/server/auth"
+	"github.com/callboard/callboard/server/internal/servertest"
 )
 
 // Parallel wrong guesses are counted as they start: no more than the
@@ -14,16 +16,16 @@ import (
 // refused with 429 before any hashing.
 func TestLoginParallelGuessesCountAgainstLimit(t *testing.T) {
 	// A hash slow enough that every guess is in flight at once.
-	ts := startServer(t, Config{Auth: AuthConfig{PasswordParams: auth.Params{Memory: 4 * 1024, Time: 2, Threads: 1}}})
+	ts := servertest.Start(t, server.Config{Auth: server.AuthConfig{PasswordParams: auth.Params{Memory: 4 * 1024, Time: 2, Threads: 1}}})
 	const guesses = 24
 	codes := make(chan int, guesses)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for range guesses {
-		c := ts.anonymous()
+		c := ts.Anonymous()
 		wg.Go(func() {
 			<-start
-			codes <- c.tryLogin(t, "root", "wrong password!").StatusCode
+			codes <- c.TryLogin(t, "root", "wrong password!").StatusCode
 		})
 	}
 	close(start)
@@ -37,7 +39,7 @@ func TestLoginParallelGuessesCountAgainstLimit(t *testing.T) {
 		t.Fatalf("statuses %v: want at most 5 evaluated (401), the rest 429", count)
 	}
 	failed := 0
-	for _, e := range ts.audit(t, "?kind=login_failed") {
+	for _, e := range ts.Audit(t, "?kind=login_failed") {
 		if e.User == "root" {
 			failed++
 		}
@@ -48,8 +50,8 @@ func TestLoginParallelGuessesCountAgainstLimit(t *testing.T) {
 }
 
 func TestDecodeStrictContentTypeAndTrailingData(t *testing.T) {
-	ts := startServer(t, Config{})
-	const good = `{"username":"root","password":"` + testPassword + `"}`
+	ts := servertest.Start(t, server.Config{})
+	const good = `{"username":"root","password":"` + servertest.Password + `"}`
 	tests := []struct {
 		name, contentType, body string
 		want                    int
@@ -66,14 +68,14 @@ func TestDecodeStrictContentTypeAndTrailingData(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodPost, ts.base+"/api/v1/auth/login", strings.NewReader(tc.body))
+			req, err := http.NewRequest(http.MethodPost, ts.Base+"/api/v1/auth/login", strings.NewReader(tc.body))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tc.contentType != "" {
 				req.Header.Set("Content-Type", tc.contentType)
 			}
-			resp, err := ts.anonymous().http.Do(req)
+			resp, err := ts.Anonymous().HTTP.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package server
+package web_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server"
+	"github.com/callboard/callboard/server/internal/servertest"
 	"github.com/callboard/callboard/server/internal/stubnode"
 	"github.com/callboard/callboard/server/internal/web"
 )
@@ -34,10 +36,10 @@ func TestNodeErrorsToClients(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			node := stubnode.New("fs1", fs1Snapshot())
+			node := stubnode.New("fs1", servertest.FS1Snapshot())
 			node.SetResult("", tc.err)
-			ts := startServer(t, Config{}, node)
-			resp, data := ts.do(t, http.MethodPost, "/api/v1/nodes/fs1/calls/c1/hangup", "")
+			ts := servertest.Start(t, server.Config{}, node)
+			resp, data := ts.Do(t, http.MethodPost, "/api/v1/nodes/fs1/calls/c1/hangup", "")
 			var e web.ErrorBody
 			if err := json.Unmarshal(data, &e); err != nil || resp.StatusCode != tc.status || !strings.Contains(e.Error, tc.wantError) {
 				t.Fatalf("%d %s, want %d with %q", resp.StatusCode, data, tc.status, tc.wantError)
@@ -46,7 +48,7 @@ func TestNodeErrorsToClients(t *testing.T) {
 				if strings.Contains(string(data), tc.inLog) {
 					t.Fatalf("reply leaks %q: %s", tc.inLog, data)
 				}
-				if !strings.Contains(ts.logs.String(), tc.inLog) {
+				if !strings.Contains(ts.Logs.String(), tc.inLog) {
 					t.Fatalf("log lacks the detail %q", tc.inLog)
 				}
 			}
