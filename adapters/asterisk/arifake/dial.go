@@ -22,7 +22,15 @@ type DialCall struct {
 // Dial places an answered two-party call from caller to callee. Hanging up
 // any of its channels hangs up all four and destroys the bridge, as Asterisk
 // does.
-func (s *Server) Dial(caller, callee Party) DialCall {
+func (s *Server) Dial(caller, callee Party) DialCall { return s.dial(caller, callee, false) }
+
+// DialStasis is Dial with the originated ";1" half in the Stasis
+// application, as when callboard's application originated the caller side
+// (c4, k1: "the ;1 leg enters Stasis when the Dial is answered"): the shape
+// in which ARI can hold it (b1) and move it with continue (c1).
+func (s *Server) DialStasis(caller, callee Party) DialCall { return s.dial(caller, callee, true) }
+
+func (s *Server) dial(caller, callee Party, stasis bool) DialCall {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.localSeq++
@@ -80,6 +88,9 @@ func (s *Server) Dial(caller, callee Party) DialCall {
 	// own identity once it answered; callboard must not take it as the callee.
 	dialer.Connected = callee
 	s.emitLocked("ChannelConnectedLine", map[string]any{"channel": dialer.Channel})
+	if stasis {
+		s.enterStasisLocked(origin, s.appLocked(), "")
+	}
 
 	chain := []string{origin.ID, dialer.ID, dialled.ID, far.ID}
 	for _, id := range chain {

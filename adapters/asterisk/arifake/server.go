@@ -60,6 +60,8 @@ type Server struct {
 	startedAt time.Time
 	playbacks sync.WaitGroup
 	closed    bool
+	refused   map[string]Refusal // endpoint -> how dialling it fails (callcontrol.go)
+	snoopSeq  int
 }
 
 // New starts a fake ARI listening on opts.Addr.
@@ -248,6 +250,12 @@ func readParams(r *http.Request) (map[string]string, map[string]any, error) {
 			params[k] = strings.Join(parts, ",")
 		case bool, float64:
 			params[k] = fmt.Sprint(t)
+		case map[string]any:
+			// {"variables":{"CALLERID(name)":"..."}} is logged as
+			// variables.CALLERID(name), so tests see what reached the PBX.
+			for kk, vv := range t {
+				params[k+"."+kk] = fmt.Sprint(vv)
+			}
 		}
 	}
 	return params, body, nil
