@@ -82,15 +82,18 @@ func (s *Server) dial(caller, callee Party, stasis bool) DialCall {
 	s.enterLocked(b, dialled)
 	s.enterLocked(b, dialer)
 	origin.State = "Up"
+	if stasis {
+		// Before the state change that makes the call active, so that a
+		// test waiting for an answered call may act on it at once (real
+		// Asterisk sends StasisStart right after the Dial's ANSWER).
+		s.enterStasisLocked(origin, s.appLocked(), "")
+	}
 	s.emitLocked("ChannelStateChange", map[string]any{"channel": origin.Channel})
 	s.emitLocked("Dial", map[string]any{"peer": origin.Channel, "forward": "", "dialstring": ext + "@from-internal", "dialstatus": "ANSWER"})
 	// A SIP callee would update the caller side's connected line with its
 	// own identity once it answered; callboard must not take it as the callee.
 	dialer.Connected = callee
 	s.emitLocked("ChannelConnectedLine", map[string]any{"channel": dialer.Channel})
-	if stasis {
-		s.enterStasisLocked(origin, s.appLocked(), "")
-	}
 
 	chain := []string{origin.ID, dialer.ID, dialled.ID, far.ID}
 	for _, id := range chain {
