@@ -11,7 +11,9 @@ import (
 // Asterisk 22.10.1 (testdata/call-control: i1 originate, c1 continue, c2
 // redirect, b1 hold, d1 snoop). The fake's dialplan is small: an extension
 // of digits (an optional leading '+') dials PJSIP/<extension> and bridges it
-// with the channel that ran it; any other extension does not exist.
+// with the channel that ran it; an extension named in MissingExtensions
+// (default "nosuchexten", as in c1) does not exist; any other extension
+// answers and keeps the channel up (like the captures' talk and talk2).
 
 // Refusal is how the fake PBX fails a dialled endpoint: with Status set the
 // originate request itself fails (i1: 500 {"error":"Allocation failed"} for
@@ -23,6 +25,16 @@ type Refusal struct {
 	Dialstatus string // BUSY, NOANSWER, CHANUNAVAIL, ...
 	Cause      int
 	CauseTxt   string
+}
+
+// MissingExtensions makes the fake dialplan hang up channels sent to these
+// extensions (in any context).
+func (s *Server) MissingExtensions(names ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, n := range names {
+		s.missingExten[n] = true
+	}
 }
 
 // RefuseEndpoint makes every later dial of endpoint ("PJSIP/1003") fail as r
@@ -158,6 +170,15 @@ func (s *Server) enterStasisLocked(ch *channel, app, appArgs string) {
 // ChannelDestroyed before the ChannelDialplan as c1 shows.
 func (s *Server) runExtenLocked(ch *channel, context, exten string) {
 	ch.Dialplan = Dialplan{Context: context, Exten: exten, Priority: 1}
+	if !isNumber(exten) && !s.missingExten[exten] {
+		ch.Dialplan.AppName = "Answer"
+		s.emitLocked("ChannelDialplan", map[string]any{"channel": ch.Channel, "dialplan_app": "Answer", "dialplan_app_data": ""})
+		if ch.State != "Up" {
+			ch.State = "Up"
+			s.emitLocked("ChannelStateChange", map[string]any{"channel": ch.Channel})
+		}
+		return
+	}
 	if !isNumber(exten) {
 		ch.Dialplan.AppName = "Hangup"
 		s.hangupOneLocked(ch, 16, "Normal Clearing", 0)

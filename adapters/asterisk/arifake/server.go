@@ -62,6 +62,8 @@ type Server struct {
 	closed    bool
 	refused   map[string]Refusal // endpoint -> how dialling it fails (callcontrol.go)
 	snoopSeq  int
+	// missingExten are extensions the fake dialplan does not have.
+	missingExten map[string]bool
 }
 
 // New starts a fake ARI listening on opts.Addr.
@@ -92,7 +94,8 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		opts: opts, log: log, ln: ln,
 		channels: map[string]*channel{}, bridges: map[string]*bridge{},
-		conns: map[*wsConn]struct{}{}, epoch: time.Now().Unix(), startedAt: time.Now(),
+		missingExten: map[string]bool{"nosuchexten": true},
+		conns:        map[*wsConn]struct{}{}, epoch: time.Now().Unix(), startedAt: time.Now(),
 	}
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
