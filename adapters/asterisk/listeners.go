@@ -185,6 +185,9 @@ func (s *state) agentChannel(callID string) (string, error) {
 	if c == nil {
 		return "", fmt.Errorf("call %s has no channel left: %w", callID, adapters.ErrNotFound)
 	}
+	if err := validID(c.id); err != nil {
+		return "", fmt.Errorf("agent channel of call %s: %w", callID, err)
+	}
 	return c.id, nil
 }
 

@@ -90,6 +90,10 @@ func (s *state) controllable(callID string, callee bool, app string) (string, er
 		return "", fmt.Errorf("the %s side of call %s has no channel in Stasis application %s; ARI can hold or move only channels of its own application (Asterisk answers 409 Channel not in Stasis application): %w",
 			side, callID, app, adapters.ErrUnsupported)
 	}
+	// Ids from ARI events go into a URL path too: checked like the user's.
+	if err := validID(want.id); err != nil {
+		return "", fmt.Errorf("channel of call %s: %w", callID, err)
+	}
 	return want.id, nil
 }
 
