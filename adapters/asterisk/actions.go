@@ -14,6 +14,9 @@ var errLock = fmt.Errorf("bridges cannot be locked through ARI: %w", adapters.Er
 
 // Validate checks an action's identifiers and media name without any I/O.
 func (n *Node) Validate(a adapters.Action) error {
+	if ok, err := n.validateSupervision(a); ok {
+		return err
+	}
 	field := func(name, v string) error {
 		if err := validID(v); err != nil {
 			return fmt.Errorf("%s %s: %w", a.Kind(), name, err)
@@ -64,6 +67,9 @@ func (n *Node) checkMedia(name string) error {
 func (n *Node) Do(ctx context.Context, a adapters.Action) (string, error) {
 	if err := n.Validate(a); err != nil {
 		return "", err
+	}
+	if reply, ok, err := n.doSupervision(ctx, a); ok {
+		return reply, err
 	}
 	client := n.currentClient()
 	if client == nil {

@@ -62,6 +62,11 @@ func older(a, b *chanInfo) bool {
 	if !a.created.Equal(b.created) && !a.created.IsZero() && !b.created.IsZero() {
 		return a.created.Before(b.created)
 	}
+	// A channel callboard originated is the origin of whatever its
+	// dialplan creates in the same millisecond: the call keeps its id.
+	if ao, bo := ownCall(a.id), ownCall(b.id); ao != bo {
+		return ao
+	}
 	as, bs := idSeq(a.id), idSeq(b.id)
 	if as[0] != bs[0] {
 		return as[0] < bs[0]
@@ -251,6 +256,7 @@ func (s *state) call(id string) (adapters.Call, bool) {
 		}
 		c.Legs = append(c.Legs, adapters.Leg{UUID: lc.id, Name: lc.name, Direction: "inbound", State: st, CreatedAt: lc.created})
 	}
+	c.Listeners = s.listenersOf(id)
 	if held && c.State == adapters.CallActive {
 		c.State = adapters.CallHeld
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/CyCoreSystems/ari/v6"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/dialplan"
 	"github.com/callboard/callboard/adapters/kit"
 	"github.com/callboard/callboard/adapters/runloop"
 )
@@ -77,7 +78,14 @@ type Config struct {
 	// (defaults runloop.DefaultBackoffMin and DefaultBackoffMax, 2 s).
 	BackoffMin time.Duration `yaml:"backoff_min"`
 	BackoffMax time.Duration `yaml:"backoff_max"`
-	Logger     *slog.Logger  `yaml:"-"`
+	// Dial says which endpoints and numbers originate, transfer and listen
+	// may reach (adapters/dialplan): endpoint_template "PJSIP/{endpoint}"
+	// (or "Local/{endpoint}@from-internal"), and context, the dialplan
+	// context originate and transfer run the destination in (default
+	// "default", ARI's own default). Numbers go to the dialplan as an
+	// extension; number_template is not used on Asterisk.
+	Dial   dialplan.Rules `yaml:"dial"`
+	Logger *slog.Logger   `yaml:"-"`
 }
 
 // Node is an Asterisk node. It implements adapters.Node.
@@ -139,6 +147,10 @@ func (cfg Config) withDefaults() Config {
 	if cfg.BackoffMax == 0 {
 		cfg.BackoffMax = max(runloop.DefaultBackoffMax, cfg.BackoffMin)
 	}
+	if cfg.Dial.Context == "" {
+		cfg.Dial.Context = "default"
+	}
+	_ = cfg.Dial.Compile() // validate reports its errors
 	return cfg
 }
 
@@ -191,6 +203,9 @@ func (cfg Config) validate() error {
 		if d.v < 0 {
 			bad(d.key, "must not be negative")
 		}
+	}
+	if err := cfg.Dial.Compile(); err != nil {
+		errs = append(errs, err)
 	}
 	if cfg.MaxQueue < 0 {
 		bad("max_queue", "must not be negative")
@@ -262,6 +277,8 @@ func (n *Node) Actions() []adapters.ActionKind {
 		adapters.ActMute, adapters.ActUnmute, adapters.ActDeaf, adapters.ActUndeaf,
 		adapters.ActKick, adapters.ActPlayToMember, adapters.ActPlayToConference,
 		adapters.ActHangup, adapters.ActMOHStart, adapters.ActMOHStop,
+		adapters.ActOriginate, adapters.ActTransfer, adapters.ActHold, adapters.ActUnhold,
+		adapters.ActListen, adapters.ActWhisper, adapters.ActBarge, adapters.ActStopListening,
 	}
 }
 

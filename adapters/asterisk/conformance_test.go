@@ -29,7 +29,7 @@ func TestConformance(t *testing.T) {
 		newNode := func(t *testing.T) adapters.Node {
 			node, err := asterisk.New(asterisk.Config{
 				ID: "ast1", URL: fake.URL(), Username: "dash", Password: "dashpass", Application: "callboard",
-				SubscribeAll: true, Media: media, Logger: quiet,
+				SubscribeAll: true, Media: media, Logger: quiet, Dial: conformanceDial,
 				RESTTimeout: 2 * time.Second, HeartbeatInterval: 100 * time.Millisecond, HeartbeatTimeout: time.Second,
 				// Today's rule plus the callbot's own replies.
 				Transcripts: append(asterisk.DefaultTranscripts("transcription"),
@@ -57,10 +57,11 @@ type ariPBX struct {
 	dials   map[string]arifake.DialCall // call id -> its Dial channels
 }
 
-// Dial places an a1-shaped Dial call; its id is the originated ";1" half,
-// the oldest channel of the four.
+// Dial places an a1-shaped Dial call whose originated ";1" half is in the
+// Stasis application (c4/k1), the shape callboard can hold and transfer;
+// its id is that ";1", the oldest channel of the four.
 func (p *ariPBX) Dial(t testing.TB, caller, callee adaptertest.Party) string {
-	d := p.fake.Dial(arifake.Party{Name: caller.Name, Number: caller.Number}, arifake.Party{Name: callee.Name, Number: callee.Number})
+	d := p.fake.DialStasis(arifake.Party{Name: caller.Name, Number: caller.Number}, arifake.Party{Name: callee.Name, Number: callee.Number})
 	p.mu.Lock()
 	p.dials[d.Origin] = d
 	p.mu.Unlock()

@@ -19,6 +19,7 @@ func (s *state) reset(chans []ari.ChannelData, bridges []ari.BridgeData, now tim
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	oldMarks, oldHolds, oldChans := s.marks, s.holds, s.channels
+	chans, bridges = s.withoutSupervision(chans, bridges)
 	s.clear()
 	s.marks, s.holds = map[string]marks{}, map[string]bool{}
 	listed := make(map[string]bool, len(chans))
@@ -130,8 +131,10 @@ func suffix(name string) string {
 
 // effects are what one ARI event produced.
 type effects struct {
-	events     []adapters.Event
-	talkDetect []string // channels that just entered a conference bridge
+	events      []adapters.Event
+	talkDetect  []string // channels that just entered a conference bridge
+	hangup      []string // supervision channels left over (listeners.go)
+	dropBridges []string // supervision bridges left over
 }
 
 func (s *state) apply(ev ari.Event) effects {
@@ -152,6 +155,7 @@ func (s *state) apply(ev ari.Event) effects {
 	case *ari.ChannelDialplan:
 		fx.events = s.channelChanged(&e.Channel, time.Time(e.Timestamp), nil)
 	case *ari.Dial:
+		s.noteDial(e)
 		fx.events = s.dial(e)
 	case *ari.ChannelHold:
 		fx.events = s.phoneHold(&e.Channel, true, time.Time(e.Timestamp))
@@ -162,6 +166,9 @@ func (s *state) apply(ev ari.Event) effects {
 			c.hangingUp = true
 		}
 	case *ari.ChannelDestroyed:
+		if supervisionID(e.Channel.ID) {
+			return s.supervisionEnded(e)
+		}
 		fx.events = s.channelDestroyed(e)
 	case *ari.BridgeCreated:
 		if b, ok := s.addBridge(&e.Bridge, time.Time(e.Timestamp)); ok && b.conference {
@@ -247,7 +254,7 @@ func (s *state) channelDestroyed(e *ari.ChannelDestroyed) []adapters.Event {
 		out = s.leave(b, c.id, out)
 	}
 	s.forgetChannel(c)
-	return s.dropLeg(c, hangupCause(e.CauseTxt, e.Cause), at, out)
+	return s.dropLeg(c, s.endCause(e), at, out)
 }
 
 // forgetChannel removes an ended channel's records (not its call).

@@ -68,6 +68,9 @@ func (s *state) divergence(chans []ari.ChannelData, bridges []ari.BridgeData, ge
 	for i := range chans {
 		d := &chans[i]
 		listed[d.ID] = struct{}{}
+		if supervisionID(d.ID) {
+			continue // never in the state (listeners.go)
+		}
 		if _, ok := s.channels[d.ID]; !ok && !s.tombs.has(d.ID) && (keep == nil || keep(d)) {
 			return fmt.Sprintf("channel %s is on the PBX but not in the live state", d.ID)
 		}
@@ -81,6 +84,9 @@ func (s *state) divergence(chans []ari.ChannelData, bridges []ari.BridgeData, ge
 	for i := range bridges {
 		d := &bridges[i]
 		members[d.ID] = d.ChannelIDs
+		if supervisionBridge(d.ID) {
+			continue
+		}
 		if _, ok := s.bridges[d.ID]; !ok && !s.tombs.has(bridgeTomb(d.ID)) {
 			return fmt.Sprintf("bridge %s is on the PBX but not in the live state", d.ID)
 		}

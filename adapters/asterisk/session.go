@@ -291,6 +291,9 @@ func (s *session) steady(ctx context.Context, emit func(adapters.Event)) string 
 				if len(fx.talkDetect) > 0 {
 					go n.enableTalkDetect(ctx, fx.talkDetect)
 				}
+				if len(fx.hangup)+len(fx.dropBridges) > 0 {
+					go n.cleanup(ctx, fx.hangup, fx.dropBridges)
+				}
 			}
 		}
 	}

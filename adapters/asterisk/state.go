@@ -62,11 +62,15 @@ type state struct {
 	lastCall  map[string]adapters.Call
 	lastMem   map[string]adapters.Member
 	tombs     *tombstones // survives resets: ended channels and bridges
-	gen       uint64      // counts channels and bridges ever seen
+	// Call control (supervise.go), kept across resets like holds:
+	originated map[string]string       // own originated channel -> its last failing Dial status
+	sups       map[string]*supervision // supervisor channel id -> its supervision (listeners.go)
+	gen        uint64                  // counts channels and bridges ever seen
 }
 
 func newState(node string) *state {
-	s := &state{node: node, marks: map[string]marks{}, holds: map[string]bool{}, tombs: newTombstones(tombstoneCap, tombstoneTTL)}
+	s := &state{node: node, marks: map[string]marks{}, holds: map[string]bool{}, tombs: newTombstones(tombstoneCap, tombstoneTTL),
+		originated: map[string]string{}, sups: map[string]*supervision{}}
 	s.rule = DefaultConferenceBridges()
 	s.rules = DefaultTranscripts("transcription")
 	s.clear()
@@ -108,8 +112,8 @@ func (c *chanInfo) inApp(app string) bool {
 // upsertChannel records d and returns the channel's entry, or nil for a
 // channel that already ended: a late event never resurrects it.
 func (s *state) upsertChannel(d *ari.ChannelData, at time.Time) *chanInfo {
-	if d.ID == "" || s.tombs.has(d.ID) {
-		return nil
+	if d.ID == "" || s.tombs.has(d.ID) || supervisionID(d.ID) {
+		return nil // supervision channels are listeners, never calls
 	}
 	n := channelInfo(d)
 	old := s.channels[d.ID]
@@ -141,8 +145,8 @@ func (s *state) upsertChannel(d *ari.ChannelData, at time.Time) *chanInfo {
 	} else if ci := s.calls[n.callID]; ci != nil && ci.root.id == n.id {
 		ci.root = n
 	}
-	if releasable(n) {
-		n.released = true
+	if _, own := s.originated[n.id]; releasable(n) || own {
+		n.released = true // callboard's own originate is shown from its first event
 	}
 	return n
 }
@@ -199,7 +203,7 @@ func (s *state) addBridge(d *ari.BridgeData, at time.Time) (*bridgeInfo, bool) {
 	if b := s.bridges[d.ID]; b != nil {
 		return b, false
 	}
-	if d.ID == "" || s.tombs.has(bridgeTomb(d.ID)) {
+	if d.ID == "" || s.tombs.has(bridgeTomb(d.ID)) || supervisionBridge(d.ID) {
 		return nil, false
 	}
 	b := &bridgeInfo{id: d.ID, created: at, conference: s.rule.matches(d), gen: s.gen}

@@ -135,8 +135,29 @@ func (s *Server) hangupOneLocked(ch *channel, cause int, causeTxt string, softCa
 	}
 	s.emitLocked("ChannelDestroyed", map[string]any{"cause": cause, "cause_txt": causeTxt, "channel": ch.Channel})
 	delete(s.channels, ch.ID)
-	for i, id := range s.order {
-		if id == ch.ID {
+	// d1: a snooped channel's snoops end with it; an unbridged one with
+	// StasisEnd and Destroyed cause 0 "Unknown" and no HangupRequest.
+	for _, id := range ch.snoops {
+		sn, ok := s.channels[id]
+		if !ok {
+			continue
+		}
+		if b := s.bridges[sn.bridge]; b != nil {
+			s.hangupOneLocked(sn, 16, "Normal Clearing", 0)
+			continue
+		}
+		s.emitLocked("StasisEnd", map[string]any{"channel": sn.Channel})
+		s.emitLocked("ChannelDestroyed", map[string]any{"cause": 0, "cause_txt": "Unknown", "channel": sn.Channel})
+		s.dropLocked(sn.ID)
+	}
+	s.dropLocked(ch.ID)
+}
+
+// dropLocked forgets an ended channel.
+func (s *Server) dropLocked(id string) {
+	delete(s.channels, id)
+	for i, o := range s.order {
+		if o == id {
 			s.order = append(s.order[:i], s.order[i+1:]...)
 			break
 		}

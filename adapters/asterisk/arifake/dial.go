@@ -22,7 +22,15 @@ type DialCall struct {
 // Dial places an answered two-party call from caller to callee. Hanging up
 // any of its channels hangs up all four and destroys the bridge, as Asterisk
 // does.
-func (s *Server) Dial(caller, callee Party) DialCall {
+func (s *Server) Dial(caller, callee Party) DialCall { return s.dial(caller, callee, false) }
+
+// DialStasis is Dial with the originated ";1" half in the Stasis
+// application, as when callboard's application originated the caller side
+// (c4, k1: "the ;1 leg enters Stasis when the Dial is answered"): the shape
+// in which ARI can hold it (b1) and move it with continue (c1).
+func (s *Server) DialStasis(caller, callee Party) DialCall { return s.dial(caller, callee, true) }
+
+func (s *Server) dial(caller, callee Party, stasis bool) DialCall {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.localSeq++
@@ -74,6 +82,12 @@ func (s *Server) Dial(caller, callee Party) DialCall {
 	s.enterLocked(b, dialled)
 	s.enterLocked(b, dialer)
 	origin.State = "Up"
+	if stasis {
+		// Before the state change that makes the call active, so that a
+		// test waiting for an answered call may act on it at once (real
+		// Asterisk sends StasisStart right after the Dial's ANSWER).
+		s.enterStasisLocked(origin, s.appLocked(), "")
+	}
 	s.emitLocked("ChannelStateChange", map[string]any{"channel": origin.Channel})
 	s.emitLocked("Dial", map[string]any{"peer": origin.Channel, "forward": "", "dialstring": ext + "@from-internal", "dialstatus": "ANSWER"})
 	// A SIP callee would update the caller side's connected line with its

@@ -70,7 +70,12 @@ type channel struct {
 	vars       map[string]string
 	muted      map[string]bool // "in", "out"
 	bridge     string
-	chain      []string // channels that end together (Local pairs, a Dial call)
+	chain      []string     // channels that end together (Local pairs, a Dial call)
+	held       bool         // POST /hold (no event: b1)
+	pending    *pendingDial // made by /channels/create, not dialled yet
+	snooped    string       // a snoop channel's target
+	whisper    string       // a snoop channel's whisper direction
+	snoops     []string     // snoop channels on this one
 }
 
 // bridge is the fake's state for one bridge.

@@ -7,6 +7,9 @@ import (
 )
 
 func (s *Server) route(w http.ResponseWriter, method string, p []string, params map[string]string, body map[string]any) {
+	if s.callControl(w, method, p, params, body) {
+		return
+	}
 	switch {
 	case method == "GET" && len(p) == 2 && p[0] == "asterisk" && p[1] == "info":
 		s.info(w)

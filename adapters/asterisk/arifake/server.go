@@ -60,6 +60,10 @@ type Server struct {
 	startedAt time.Time
 	playbacks sync.WaitGroup
 	closed    bool
+	refused   map[string]Refusal // endpoint -> how dialling it fails (callcontrol.go)
+	snoopSeq  int
+	// missingExten are extensions the fake dialplan does not have.
+	missingExten map[string]bool
 }
 
 // New starts a fake ARI listening on opts.Addr.
@@ -90,7 +94,8 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		opts: opts, log: log, ln: ln,
 		channels: map[string]*channel{}, bridges: map[string]*bridge{},
-		conns: map[*wsConn]struct{}{}, epoch: time.Now().Unix(), startedAt: time.Now(),
+		missingExten: map[string]bool{"nosuchexten": true},
+		conns:        map[*wsConn]struct{}{}, epoch: time.Now().Unix(), startedAt: time.Now(),
 	}
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
@@ -248,6 +253,12 @@ func readParams(r *http.Request) (map[string]string, map[string]any, error) {
 			params[k] = strings.Join(parts, ",")
 		case bool, float64:
 			params[k] = fmt.Sprint(t)
+		case map[string]any:
+			// {"variables":{"CALLERID(name)":"..."}} is logged as
+			// variables.CALLERID(name), so tests see what reached the PBX.
+			for kk, vv := range t {
+				params[k+"."+kk] = fmt.Sprint(vv)
+			}
 		}
 	}
 	return params, body, nil
