@@ -158,6 +158,7 @@ const en: Record<string, string> = {
   'action.barge': 'barge into',
   'action.stop-listening': 'stop listening to',
 
+  'calls.actions': 'Actions',
   'menu.callActions': 'Actions for the call from {from}',
   'menu.current': 'now',
   'supervise.noPhone': 'Set My phone first: it is the phone that rings',
