@@ -55,6 +55,19 @@ type MemberLeft struct {
 	Reason                     string
 }
 
+// CallPlaced says who placed a call by originate, and where it rings. The
+// server emits it (adapters do not) after a node's Do returned the new call's
+// id, so the live state can tell the placer how the call ends: a CallEnded
+// for that id with a cause, before or after this event, is the PBX's verdict
+// (USER_BUSY, NO_ANSWER, ...). It travels the same event path as the
+// adapters' events, so history, alerts and NATS can observe it too.
+type CallPlaced struct {
+	Node, CallID string
+	From, To     string
+	By           string // the user ("alice") or API token ("token:crm") that placed it
+	At           time.Time
+}
+
 // UtteranceAdded adds a transcript line (partial or final).
 type UtteranceAdded struct{ Utterance Utterance }
 
@@ -67,3 +80,4 @@ func (ConferenceEnded) event()   {}
 func (MemberUpdated) event()     {}
 func (MemberLeft) event()        {}
 func (UtteranceAdded) event()    {}
+func (CallPlaced) event()        {}

@@ -24,7 +24,8 @@ import (
 // some role, or for the ingest route a bearer token with a scope.
 func (s *Server) routes() *echo.Echo {
 	nodes := web.Nodes(s.nodes)
-	apiH := api.New(api.Deps{State: s.state, Nodes: nodes, Sessions: s.sessions, Audit: s.audit, History: s.history,
+	phones, _ := s.store.(store.PhoneStore) // the SQLite store is one
+	apiH := api.New(api.Deps{State: s.state, Nodes: nodes, Sessions: s.sessions, Audit: s.audit, History: s.history, Phones: phones,
 		Complete: s.completeTranscript, ActionTimeout: s.cfg.ActionTimeout, Now: s.now, Log: s.log})
 	loginH := login.New(login.Deps{Sessions: s.sessions, Store: s.store, Hasher: s.hasher, Limiter: s.limiter, Audit: s.audit,
 		AllowedOrigins: s.cfg.AllowedOrigins, SessionMaxAge: s.cfg.Auth.SessionMaxAge, Now: s.now, Log: s.log})
@@ -71,8 +72,11 @@ func (s *Server) routes() *echo.Echo {
 	v1.GET("/history/calls/:node/:call", historyH.GetCall, viewer)
 	v1.GET("/history/calls/:node/:call/export", historyH.ExportCall, viewer)
 	// One route per entry of the action catalogue (adapters/catalogue.go),
-	// each with the entry's role (checked in the handler, which audits it).
+	// each with the entry's role (checked in the handler, which audits it);
+	// an entry with a token scope (originate) also admits such a token.
 	apiH.RegisterActions(e, middleware.BodyLimit("4K"), viewer)
+	v1.GET("/me/phone", apiH.GetPhone, viewer)
+	v1.PUT("/me/phone", apiH.PutPhone, viewer)
 
 	v1.GET("/users", adminH.ListUsers, adminOnly)
 	v1.POST("/users", adminH.CreateUser, adminOnly)

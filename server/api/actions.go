@@ -29,9 +29,17 @@ const maxActionBody = 8 << 10
 // RegisterActions adds one route per catalogue entry. auth resolves the
 // session and checks CSRF; the entry's role is checked in the handler so a
 // refused attempt is audited like any other outcome.
-func (h *Handler) RegisterActions(e *echo.Echo, auth ...echo.MiddlewareFunc) {
+//
+// An entry with a Scope also admits a bearer API token holding that scope
+// (e.g. originate and calls:originate): sessionAuth is replaced by
+// session.RequireSessionOrToken for it, here and nowhere else.
+func (h *Handler) RegisterActions(e *echo.Echo, limit echo.MiddlewareFunc, sessionAuth echo.MiddlewareFunc) {
 	for _, spec := range adapters.Catalogue() {
-		e.Add(spec.Method, spec.Path(), h.action(spec), auth...)
+		auth := sessionAuth
+		if spec.Scope != "" {
+			auth = h.d.Sessions.RequireSessionOrToken(store.RoleViewer, spec.Scope)
+		}
+		e.Add(spec.Method, spec.Path(), h.action(spec), limit, auth)
 	}
 }
 
@@ -42,6 +50,9 @@ func (h *Handler) action(spec adapters.ActionSpec) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ref := refOf(c)
 		e := session.Entry(c, "action", h.d.Now())
+		if tok := session.TokenOf(c); tok.ID != "" {
+			e.User, e.Role = "token:"+tok.Name, "token"
+		}
 		e.Action = string(spec.Name)
 		e.Node, e.Target = web.Clip(ref.Node, 128), web.Clip(spec.Target.Describe(ref), 300)
 		reply, err := h.takeAction(c, spec)
@@ -57,6 +68,9 @@ func (h *Handler) action(spec adapters.ActionSpec) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		if spec.Name == adapters.ActOriginate {
+			return h.placed(c, ref.Node, e.User, reply)
+		}
 		return c.JSON(http.StatusOK, ActionReply{OK: true, Reply: reply})
 	}
 }
@@ -65,7 +79,7 @@ func (h *Handler) action(spec adapters.ActionSpec) echo.HandlerFunc {
 // malformed escape is left as is here and refused by takeAction).
 func refOf(c echo.Context) adapters.Ref {
 	get := func(n string) string { v, _ := web.Param(c, n); return v }
-	return adapters.Ref{Node: get("node"), Call: get("call"), Conference: get("conf"), Member: get("member")}
+	return adapters.Ref{Node: get("node"), Call: get("call"), Conference: get("conf"), Member: get("member"), Agent: get("agent")}
 }
 
 // takeAction: role, node, path, body, Validate (nothing reaches the PBX on
@@ -73,7 +87,10 @@ func refOf(c echo.Context) adapters.Ref {
 // reply; on failure the string, when not empty, is the audit's detail
 // (e.g. the refused role) in place of the error's message.
 func (h *Handler) takeAction(c echo.Context, spec adapters.ActionSpec) (string, error) {
-	if p := session.Of(c); p == nil || !p.Session.Role.AtLeast(store.Role(spec.Role)) {
+	// A token got here only with the entry's scope (RegisterActions).
+	if tok := session.TokenOf(c); tok.ID != "" && spec.Scope != "" {
+		// admitted
+	} else if p := session.Of(c); p == nil || !p.Session.Role.AtLeast(store.Role(spec.Role)) {
 		role := "none"
 		if p != nil {
 			role = string(p.Session.Role)
@@ -92,6 +109,7 @@ func (h *Handler) takeAction(c echo.Context, spec adapters.ActionSpec) (string, 
 	if err != nil {
 		return "", err
 	}
+	c.Set(ctxArgs, args)
 	a := spec.Build(ref, args)
 	if err := node.Validate(a); err != nil {
 		return "", h.fromNodeError(node.ID(), err)
@@ -125,6 +143,12 @@ func (h *Handler) args(c echo.Context, spec adapters.ActionSpec) (adapters.Args,
 		return adapters.Args{}, nil
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxActionBody))
+	if err == nil && hasPhone(spec) {
+		body, err = h.fillPhone(c, body)
+		if err != nil {
+			return nil, err
+		}
+	}
 	if err != nil {
 		var ee *echo.HTTPError
 		if errors.As(err, &ee) {
@@ -145,7 +169,7 @@ func (h *Handler) ref(c echo.Context) (adapters.Ref, error) {
 	for _, p := range []struct {
 		name string
 		dst  *string
-	}{{"node", &r.Node}, {"call", &r.Call}, {"conf", &r.Conference}, {"member", &r.Member}} {
+	}{{"node", &r.Node}, {"call", &r.Call}, {"conf", &r.Conference}, {"member", &r.Member}, {"agent", &r.Agent}} {
 		if c.Param(p.name) == "" {
 			continue
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/callboard/callboard/server/internal/web"
 	"github.com/callboard/callboard/server/live"
 	"github.com/callboard/callboard/server/session"
+	"github.com/callboard/callboard/server/store"
 )
 
 // Deps is what the handlers need.
@@ -24,6 +25,8 @@ type Deps struct {
 	Audit    *audit.Writer
 	// History is the recorder, told who takes an action; nil when history is off.
 	History *history.Recorder
+	// Phones keeps each user's "my phone"; nil answers 503 on its routes.
+	Phones store.PhoneStore
 	// Complete merges a call's stored transcript lines with the live ones.
 	Complete      func(ctx context.Context, call string, lines []*adapters.Utterance) []*adapters.Utterance
 	ActionTimeout time.Duration // bound on one node.Do

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"strings"
@@ -30,27 +31,38 @@ type catalogueWire struct {
 // finds each one with the audit screen's exact action filter: the audit
 // stores the catalogue's name, never the URL's last segment.
 func TestEveryCatalogueActionIsRoutedAndAudited(t *testing.T) {
-	node := stubnode.New("fs1", servertest.FS1Snapshot())
+	node := stubnode.New("fs1", servertest.FS1Snapshot()).WithActions(stubnode.AllActions()...)
 	ts := servertest.Start(t, server.Config{}, node)
 	mod := ts.ClientAs(t, store.RoleModerator)
 	var snap struct{ Catalogue []catalogueWire }
 	if code := ts.GetJSON(t, "/api/v1/state", &snap); code != 200 || len(snap.Catalogue) != len(adapters.Catalogue()) {
 		t.Fatalf("state: %d, catalogue %+v", code, snap.Catalogue)
 	}
-	ref := adapters.Ref{Node: "fs1", Call: "c1", Conference: "room", Member: "2"}
-	fill := strings.NewReplacer("{node}", ref.Node, "{call}", ref.Call, "{conf}", ref.Conference, "{member}", ref.Member)
+	// listen, whisper, barge and stop-listening ring the user's own phone.
+	if resp, data := mod.Do(t, http.MethodPut, "/api/v1/me/phone", `{"phone":"1001"}`); resp.StatusCode != 200 {
+		t.Fatalf("set phone: %d %s", resp.StatusCode, data)
+	}
+	ref := adapters.Ref{Node: "fs1", Call: "c1", Conference: "room", Member: "2", Agent: "ann"}
+	fill := strings.NewReplacer("{node}", ref.Node, "{call}", ref.Call, "{conf}", ref.Conference, "{member}", ref.Member, "{agent}", ref.Agent)
 	for i, w := range snap.Catalogue {
 		spec, ok := adapters.LookupAction(adapters.ActionKind(w.Name))
 		if !ok {
 			t.Fatalf("snapshot offers %q, which is not catalogued", w.Name)
 		}
-		args, body := adapters.Args{}, ""
-		for _, p := range w.Params {
-			args[p.Name] = "welcome"
-			body = `{"` + p.Name + `":"welcome"}`
+		args, body := adapters.Args{}, map[string]string{}
+		for _, p := range spec.Params {
+			if v := sampleArg(p); v != "" {
+				args[p.Name], body[p.Name] = v, v
+			}
 		}
-		resp, data := mod.Do(t, w.Method, fill.Replace(w.Path), body)
-		if resp.StatusCode != 200 {
+		delete(body, "phone") // the server fills it from the user's setting
+		raw, _ := json.Marshal(body)
+		want := http.StatusOK
+		if spec.Name == adapters.ActOriginate {
+			want = http.StatusAccepted
+		}
+		resp, data := mod.Do(t, w.Method, fill.Replace(w.Path), string(raw))
+		if resp.StatusCode != want {
 			t.Fatalf("%s %s: %d %s", w.Method, w.Path, resp.StatusCode, data)
 		}
 		if calls := node.Calls(); len(calls) != i+1 || !reflect.DeepEqual(calls[i], spec.Build(ref, args)) {
@@ -63,6 +75,27 @@ func TestEveryCatalogueActionIsRoutedAndAudited(t *testing.T) {
 			t.Errorf("audit filter action=%s found %+v, want the one entry", w.Name, got)
 		}
 	}
+}
+
+// sampleArg is a valid value of a required parameter ("" for an optional one).
+func sampleArg(p adapters.Param) string {
+	if p.Optional {
+		return ""
+	}
+	switch p.Kind {
+	case adapters.ParamMedia:
+		return "welcome"
+	case adapters.ParamEndpoint:
+		if p.Name == "phone" {
+			return "1001"
+		}
+		return "1002"
+	case adapters.ParamDestination:
+		return "15550100"
+	case adapters.ParamAgentStatus:
+		return "On Break"
+	}
+	return "x"
 }
 
 func TestCatalogueRoleIsEnforcedAndAudited(t *testing.T) {

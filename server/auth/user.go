@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/server/store"
 )
 
@@ -15,8 +16,12 @@ var UserNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{0,63}$`)
 // ScopeIngestUtterances lets a token post transcript lines.
 const ScopeIngestUtterances = "ingest:utterances"
 
+// ScopeOriginate lets a token place calls (a CRM's click-to-call); it is
+// the catalogue's adapters.ScopeOriginate, on the originate route only.
+const ScopeOriginate = adapters.ScopeOriginate
+
 // KnownScopes are the scopes an API token may hold.
-var KnownScopes = []string{ScopeIngestUtterances}
+var KnownScopes = []string{ScopeIngestUtterances, ScopeOriginate}
 
 // NormalUserName lowercases and bounds what a client typed (also the
 // rate-limit and audit key for unknown names).

@@ -80,8 +80,13 @@ func (s *State) upsertCall(c adapters.Call) {
 	for i := range c.Legs {
 		c.Legs[i].CreatedAt = c.Legs[i].CreatedAt.UTC()
 	}
+	c.Listeners = slices.Clone(c.Listeners)
+	for i := range c.Listeners {
+		c.Listeners[i].Since = c.Listeners[i].Since.UTC()
+	}
 	c.CreatedAt, c.AnsweredAt = c.CreatedAt.UTC(), c.AnsweredAt.UTC()
 	k := key2(c.Node, c.ID)
+	s.originCallSeen(k, &c)
 	if old := s.calls[k]; old != nil && callEqual(old, &c) {
 		return
 	}
@@ -98,7 +103,7 @@ func callEqual(a, b *adapters.Call) bool {
 		a.CallerNumber == b.CallerNumber && a.CallerName == b.CallerName &&
 		a.CalleeNumber == b.CalleeNumber && a.CalleeName == b.CalleeName &&
 		a.Direction == b.Direction && a.State == b.State && a.CreatedAt.Equal(b.CreatedAt) &&
-		a.AnsweredAt.Equal(b.AnsweredAt) && a.Conference == b.Conference
+		a.AnsweredAt.Equal(b.AnsweredAt) && a.Conference == b.Conference && slices.Equal(a.Listeners, b.Listeners)
 }
 
 func (s *State) removeCall(k string) {

@@ -112,6 +112,7 @@ type State struct {
 	retained      []retainedCall                 // ended calls' transcripts, oldest first (may hold stale entries)
 	retainedCount int                            // transcripts whose call is not live
 	changes       []Change                       // scratch buffer of the event being applied
+	origins       origins                        // calls placed by originate and their verdicts (originate.go)
 }
 
 type query struct {
@@ -246,7 +247,12 @@ func (s *State) Apply(ev adapters.Event) {
 	case adapters.CallUpdated:
 		s.upsertCall(e.Call)
 	case adapters.CallEnded:
-		s.removeCall(key2(e.Node, e.CallID))
+		k := key2(e.Node, e.CallID)
+		answered := s.calls[k] != nil && !s.calls[k].AnsweredAt.IsZero()
+		s.removeCall(k)
+		s.originCallEnded(k, e, answered)
+	case adapters.CallPlaced:
+		s.placeCall(e)
 	case adapters.ConferenceUpdated:
 		s.upsertConference(e.Conference)
 	case adapters.ConferenceEnded:
@@ -259,6 +265,7 @@ func (s *State) Apply(ev adapters.Event) {
 		s.addUtterance(e.Utterance)
 	}
 	s.expireTranscripts()
+	s.sweepOrigins()
 	if len(s.changes) > 0 && s.opts.Sink != nil {
 		s.opts.Sink.Publish(s.changes)
 	}

@@ -22,6 +22,9 @@ type Snapshot struct {
 	// Catalogue is every action callboard knows (docs/protocol.md); which of
 	// them a node supports is its node entity's actions.
 	Catalogue []adapters.ActionSpec `json:"catalogue"`
+	// Originations are the calls placed from callboard lately and how they
+	// went (originate.go): the placer's browser shows the PBX's verdict.
+	Originations []*Origination `json:"originations"`
 }
 
 // Seq is the number of the last applied change.
@@ -31,13 +34,14 @@ func (v *View) Seq() uint64 { return v.s.seq }
 func (v *View) Snapshot() *Snapshot {
 	s := v.s
 	return &Snapshot{
-		Type:        "snapshot",
-		Seq:         s.seq,
-		Nodes:       values(s.nodes),
-		Calls:       values(s.calls),
-		Conferences: values(s.conferences),
-		Members:     values(s.members),
-		Catalogue:   nonNil(s.opts.Catalogue),
+		Type:         "snapshot",
+		Seq:          s.seq,
+		Nodes:        values(s.nodes),
+		Calls:        values(s.calls),
+		Conferences:  values(s.conferences),
+		Members:      values(s.members),
+		Catalogue:    nonNil(s.opts.Catalogue),
+		Originations: v.Originations(),
 	}
 }
 
@@ -58,6 +62,7 @@ func (snap *Snapshot) Sort() {
 	slices.SortFunc(snap.Conferences, func(a, b *adapters.Conference) int {
 		return strings.Compare(key2(a.Node, a.Name), key2(b.Node, b.Name))
 	})
+	slices.SortFunc(snap.Originations, func(a, b *Origination) int { return a.At.Compare(b.At) })
 	slices.SortFunc(snap.Members, func(a, b *adapters.Member) int {
 		return strings.Compare(key3(a.Node, a.Conference, a.ID), key3(b.Node, b.Conference, b.ID))
 	})

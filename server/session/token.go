@@ -56,3 +56,22 @@ func TokenOf(c echo.Context) store.Token {
 	t, _ := c.Get(ctxToken).(store.Token)
 	return t
 }
+
+// RequireSessionOrToken admits a bearer API token holding scope when the
+// request carries an Authorization header, and otherwise a session of at
+// least min (with its CSRF check). A catalogue entry with a Scope is
+// registered with it (api.RegisterActions): the one place where an action
+// is opened to tokens. A request with both credentials is judged by its
+// token only.
+func (m *Manager) RequireSessionOrToken(min store.Role, scope string) echo.MiddlewareFunc {
+	byToken, bySession := m.RequireToken(scope), m.Require(min)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		tok, sess := byToken(next), bySession(next)
+		return func(c echo.Context) error {
+			if c.Request().Header.Get(echo.HeaderAuthorization) != "" {
+				return tok(c)
+			}
+			return sess(c)
+		}
+	}
+}

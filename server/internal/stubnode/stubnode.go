@@ -27,7 +27,18 @@ type Node struct {
 	members map[string]adapters.Member // conference/id -> last known member
 }
 
-// New returns a node that supports every action, allows media "welcome" and
+// Supervision actions (issue 11): Validate and Do know them; a node offers
+// them only when asked (WithActions(stubnode.AllActions()...)), so the
+// default action list stays the one existing tests count.
+func AllActions() []adapters.ActionKind {
+	var out []adapters.ActionKind
+	for _, s := range adapters.Catalogue() {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// New returns a node that supports every pre-issue-11 action, allows media "welcome" and
 // emits initial (after a StatusChanged up) when Run starts.
 func New(id string, initial ...adapters.Event) *Node {
 	n := &Node{
@@ -122,6 +133,21 @@ func (n *Node) Validate(a adapters.Action) error {
 		ids = []string{a.Conference}
 	case adapters.HangupCall:
 		ids = []string{a.Call}
+	case adapters.Originate:
+		ids = []string{a.From, a.To}
+	case adapters.TransferCall:
+		ids = []string{a.Call, a.To}
+	case adapters.HoldCall:
+		ids = []string{a.Call}
+	case adapters.Supervise:
+		ids = []string{a.Call, a.Phone}
+	case adapters.StopListening:
+		ids = []string{a.Call, a.Phone}
+	case adapters.SetAgentStatus:
+		ids = []string{a.Agent}
+		if !adapters.ValidAgentStatus(a.Status) {
+			return fmt.Errorf("agent status %q: %w", a.Status, adapters.ErrInvalid)
+		}
 	default:
 		return fmt.Errorf("action %T: %w", a, adapters.ErrUnsupported)
 	}
@@ -145,6 +171,9 @@ func (n *Node) Do(ctx context.Context, a adapters.Action) (string, error) {
 	n.mu.Lock()
 	n.calls = append(n.calls, a)
 	reply, err := n.reply, n.err
+	if _, ok := a.(adapters.Originate); ok && reply == "+OK" {
+		reply = fmt.Sprintf("%s-call-%d", n.id, len(n.calls)) // the new call's id, as a real node answers
+	}
 	var ev adapters.Event
 	if m, ok := a.(adapters.MuteMember); ok && err == nil {
 		if mem, known := n.members[m.Conference+"/"+m.Member]; known {

@@ -104,4 +104,6 @@ var migrations = []string{
 		INSERT INTO transcript_fts(transcript_fts, rowid, text) VALUES ('delete', old.id, old.text);
 		INSERT INTO transcript_fts(rowid, text) VALUES (new.id, new.text);
 	END;`,
+	// 3: each user's "my phone" (listen, whisper, barge ring it).
+	`ALTER TABLE users ADD COLUMN phone TEXT NOT NULL DEFAULT '';`,
 }

@@ -13,6 +13,7 @@ import {
   type Member,
   type NodeInfo,
   type Op,
+  type Origination,
   type ServerMsg,
   type SnapshotMsg,
   type TranscriptMsg,
@@ -29,6 +30,8 @@ export class LiveStore {
   members = new Map<string, Member>();
   /** The server's action catalogue by action name (from every snapshot). */
   catalogue = new Map<string, ActionSpec>();
+  /** Calls placed from callboard lately, by call key, with the PBX's verdict. */
+  originations = new Map<string, Origination>();
   /** Transcript lines per call key, in the order they were first seen. */
   transcripts = new Map<string, Map<string, Utterance>>();
   /** Calls whose whole transcript has arrived (answer to `open`). */
@@ -59,6 +62,7 @@ export class LiveStore {
     this.conferences.clear();
     this.members.clear();
     this.catalogue.clear();
+    this.originations.clear();
     this.transcripts.clear();
     this.transcriptLoaded.clear();
     this.seq = null;
@@ -97,6 +101,7 @@ export class LiveStore {
     this.conferences = new Map((s.conferences ?? []).map((c) => [conferenceKey(c), c]));
     this.members = new Map((s.members ?? []).map((m) => [memberKey(m), m]));
     this.catalogue = new Map((s.catalogue ?? []).map((a) => [a.name, a]));
+    this.originations = new Map((s.originations ?? []).map((o) => [callKey({ node: o.node, id: o.callId }), o]));
     // Open transcripts stay: the server re-sends them after a snapshot.
     this.seq = s.seq;
     this.loaded = true;
@@ -137,6 +142,9 @@ export class LiveStore {
         case 'member':
           this.members.delete(key);
           break;
+        case 'origination':
+          this.originations.delete(key);
+          break;
         case 'utterance':
           for (const lines of this.transcripts.values()) lines.delete(key);
           break;
@@ -155,6 +163,9 @@ export class LiveStore {
         break;
       case 'member':
         this.members.set(key, op.value as Member);
+        break;
+      case 'origination':
+        this.originations.set(key, op.value as Origination);
         break;
       case 'utterance': {
         const u = op.value as Utterance;

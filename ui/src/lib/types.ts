@@ -34,6 +34,28 @@ export interface Call {
   createdAt?: string;
   answeredAt?: string;
   conference?: string;
+  /** Supervisors' phones on the call (listen, whisper, barge). */
+  listeners?: Listener[];
+}
+
+export interface Listener {
+  phone: string;
+  mode: 'listen' | 'whisper' | 'barge' | string;
+  leg: string;
+  since?: string;
+}
+
+/** A call placed from callboard and how it went (the PBX's verdict). */
+export interface Origination {
+  node: string;
+  callId: string;
+  from: string;
+  to: string;
+  by: string;
+  state: 'ringing' | 'live' | 'failed' | 'ended' | string;
+  cause?: string;
+  at: string;
+  endedAt?: string;
 }
 
 export interface Conference {
@@ -73,7 +95,7 @@ export interface Utterance {
   at?: string;
 }
 
-export type Kind = 'node' | 'call' | 'conference' | 'member' | 'utterance';
+export type Kind = 'node' | 'call' | 'conference' | 'member' | 'utterance' | 'origination';
 
 export interface Op {
   op: 'upsert' | 'remove';
@@ -106,6 +128,7 @@ export interface SnapshotMsg {
   conferences?: Conference[];
   members?: Member[];
   catalogue?: ActionSpec[];
+  originations?: Origination[];
 }
 
 export interface DeltaMsg {

@@ -33,6 +33,10 @@ export type Dialog =
   | { kind: 'play-member'; node: string; conference: string; member: string; name: string }
   | { kind: 'play-conference'; node: string; conference: string }
   | { kind: 'hangup'; node: string; call: string; from: string; to: string }
+  /** Issue 11's dialogs: SuperviseDialogs.svelte renders them. */
+  | { kind: 'transfer'; node: string; call: string; from: string }
+  | { kind: 'originate' }
+  | { kind: 'phone' }
   /** A confirm of the admin area: its own component renders it. */
   | { kind: 'confirm'; title: string; body: string; confirm: string; danger?: boolean; run: () => void };
 
