@@ -187,13 +187,18 @@ func (h *Hub) unpublish(src *Source) {
 	h.streams--
 	h.gcLocked(st.key, c)
 	h.mu.Unlock()
+	// Listeners keep the stream until they have read its tail (Next);
+	// poke them so that they notice the end.
 	st.mu.Lock()
 	st.closed = true
 	subs := st.subs
 	st.subs = nil
 	st.mu.Unlock()
 	for _, l := range subs {
-		l.streams[st.idx].CompareAndSwap(st, nil)
+		select {
+		case l.notify <- struct{}{}:
+		default:
+		}
 	}
 }
 

@@ -104,7 +104,12 @@ func (l *Listener) Next(ctx context.Context) (Frame, error) {
 			if st == nil {
 				continue
 			}
-			f, ok, lagged := st.read(l.cursor[i].Load(), l.buf)
+			f, ok, lagged, drained := st.read(l.cursor[i].Load(), l.buf)
+			if drained {
+				// The source closed and its tail was read: let go of it.
+				l.streams[i].CompareAndSwap(st, nil)
+				continue
+			}
 			if lagged {
 				l.drop(ErrDropped)
 				return Frame{}, ErrDropped

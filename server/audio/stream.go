@@ -79,16 +79,17 @@ func (st *stream) push(pcm []byte, levelEvery int, minGap time.Duration) (Level,
 	return lv, due
 }
 
-// read copies frame seq into buf. ok is false when seq is not written yet;
-// lagged is true when it was already overwritten.
-func (st *stream) read(seq uint64, buf []byte) (f Frame, ok, lagged bool) {
+// read copies frame seq into buf. ok is false when seq is not written yet
+// (drained is then true if it never will be: the source closed); lagged is
+// true when it was already overwritten.
+func (st *stream) read(seq uint64, buf []byte) (f Frame, ok, lagged, drained bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if seq >= st.head {
-		return Frame{}, false, false
+		return Frame{}, false, false, st.closed
 	}
 	if st.head-seq > uint64(len(st.ring)) {
-		return Frame{}, false, true
+		return Frame{}, false, true, false
 	}
 	s := &st.ring[seq%uint64(len(st.ring))]
 	f = Frame{Side: st.side, Rate: st.rate, Seq: uint32(seq), PCM: append(buf[:0], s.pcm...)}
@@ -96,7 +97,7 @@ func (st *stream) read(seq uint64, buf []byte) (f Frame, ok, lagged bool) {
 		lv := s.level
 		f.Level = &lv
 	}
-	return f, true, false
+	return f, true, false, false
 }
 
 // attach starts l at the live edge of the stream.
