@@ -68,7 +68,7 @@ func (s *state) divergence(chans []ari.ChannelData, bridges []ari.BridgeData, ge
 	for i := range chans {
 		d := &chans[i]
 		listed[d.ID] = struct{}{}
-		if _, ok := s.channels[d.ID]; !ok && !s.tombs.has(d.ID) && (keep == nil || keep(d)) {
+		if _, ok := s.channels[d.ID]; !ok && !s.tombs.has(d.ID) && !isAudioHelper(d.ID) && (keep == nil || keep(d)) {
 			return fmt.Sprintf("channel %s is on the PBX but not in the live state", d.ID)
 		}
 	}
@@ -81,7 +81,7 @@ func (s *state) divergence(chans []ari.ChannelData, bridges []ari.BridgeData, ge
 	for i := range bridges {
 		d := &bridges[i]
 		members[d.ID] = d.ChannelIDs
-		if _, ok := s.bridges[d.ID]; !ok && !s.tombs.has(bridgeTomb(d.ID)) {
+		if _, ok := s.bridges[d.ID]; !ok && !s.tombs.has(bridgeTomb(d.ID)) && !isAudioHelper(d.ID) {
 			return fmt.Sprintf("bridge %s is on the PBX but not in the live state", d.ID)
 		}
 	}

@@ -108,7 +108,7 @@ func (c *chanInfo) inApp(app string) bool {
 // upsertChannel records d and returns the channel's entry, or nil for a
 // channel that already ended: a late event never resurrects it.
 func (s *state) upsertChannel(d *ari.ChannelData, at time.Time) *chanInfo {
-	if d.ID == "" || s.tombs.has(d.ID) {
+	if d.ID == "" || s.tombs.has(d.ID) || isAudioHelper(d.ID) {
 		return nil
 	}
 	n := channelInfo(d)
@@ -199,7 +199,7 @@ func (s *state) addBridge(d *ari.BridgeData, at time.Time) (*bridgeInfo, bool) {
 	if b := s.bridges[d.ID]; b != nil {
 		return b, false
 	}
-	if d.ID == "" || s.tombs.has(bridgeTomb(d.ID)) {
+	if d.ID == "" || s.tombs.has(bridgeTomb(d.ID)) || isAudioHelper(d.ID) {
 		return nil, false
 	}
 	b := &bridgeInfo{id: d.ID, created: at, conference: s.rule.matches(d), gen: s.gen}
