@@ -175,6 +175,12 @@ type metadata struct {
 
 func (in *Ingest) relay(conn *websocket.Conn, src *Source, log *slog.Logger) {
 	defer src.Close()
+	// The stream is unpublished before the close frame goes out, so a relay
+	// that reconnects at once finds its side free.
+	refuse := func(code int, reason string) {
+		src.Close()
+		closeWith(conn, code, reason)
+	}
 	max := in.opts.Hub.cfg.MaxFrameBytes
 	// Above max by a margin so that our own check answers with a reason;
 	// beyond it gorilla closes with a bare 1009.
@@ -228,7 +234,7 @@ func (in *Ingest) relay(conn *websocket.Conn, src *Source, log *slog.Logger) {
 			if r := max3(m.SampleRate, m.SampleRate2, m.Rate); r != 0 {
 				if err := src.SetRate(r); err != nil {
 					log.Warn("audio ingest refused", "code", CloseBadFrame, "reason", err.Error())
-					closeWith(conn, CloseBadFrame, err.Error())
+					refuse(CloseBadFrame, err.Error())
 					return
 				}
 			}
@@ -237,7 +243,7 @@ func (in *Ingest) relay(conn *websocket.Conn, src *Source, log *slog.Logger) {
 		if len(data) > max {
 			reason := fmt.Sprintf("frame of %d bytes over %d", len(data), max)
 			log.Warn("audio ingest refused", "code", CloseTooBig, "reason", reason)
-			closeWith(conn, CloseTooBig, reason)
+			refuse(CloseTooBig, reason)
 			return
 		}
 		if err := src.Write(data); err != nil {
@@ -247,7 +253,7 @@ func (in *Ingest) relay(conn *websocket.Conn, src *Source, log *slog.Logger) {
 			} else {
 				log.Info("audio ingest ended", "code", code, "reason", err.Error(), "frames", frames)
 			}
-			closeWith(conn, code, err.Error())
+			refuse(code, err.Error())
 			return
 		}
 		frames++

@@ -139,13 +139,13 @@ func (ls *Listen) stream(conn *websocket.Conn, l *Listener, log *slog.Logger) {
 	for {
 		f, err := l.Next(ctx)
 		if err != nil {
-			switch {
-			case ctx.Err() != nil:
+			if ctx.Err() != nil {
 				log.Info("audio listen ended", "frames", frames)
-			default:
-				log.Info("audio listen dropped", "code", closeCode(err), "reason", err.Error(), "frames", frames)
+				_ = conn.Close()
+				return
 			}
-			_ = conn.Close()
+			log.Info("audio listen dropped", "code", closeCode(err), "reason", err.Error(), "frames", frames)
+			closeWith(conn, closeCode(err), err.Error())
 			return
 		}
 		_ = conn.SetWriteDeadline(time.Now().Add(ls.opts.WriteTimeout))
