@@ -199,7 +199,11 @@ func (in *Ingest) relay(conn *websocket.Conn, src *Source, log *slog.Logger) {
 				return
 			case <-src.Done():
 				// EndCall: tell the relay now rather than at its next frame.
-				closeWith(conn, closeCode(src.Err()), src.Err().Error())
+				// A Close is ours (a refusal on the reading side) and that
+				// side sends its own close code.
+				if err := src.Err(); !errors.Is(err, ErrClosed) {
+					closeWith(conn, closeCode(err), err.Error())
+				}
 				return
 			case <-t.C:
 				_ = conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(time.Second))
