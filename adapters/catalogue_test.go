@@ -137,7 +137,6 @@ func TestEveryActionHasAUILabel(t *testing.T) {
 	}
 }
 
-
 func TestSupervisionArgs(t *testing.T) {
 	orig, _ := LookupAction(ActOriginate)
 	args, err := orig.ParseArgs([]byte(`{"from":"1001","to":"+821012345678","caller_id_name":"홍길동 상담원","timeout":"30"}`))

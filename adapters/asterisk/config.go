@@ -64,6 +64,8 @@ type Config struct {
 	MOHClass string `yaml:"moh_class"`
 	// KickHangup also hangs up a kicked member's channel.
 	KickHangup bool `yaml:"kick_hangup"`
+	// Audio is how StartAudio streams a call on demand (media.go).
+	Audio AudioConfig `yaml:"audio"`
 	// RESTTimeout bounds every REST call (default 5 s).
 	RESTTimeout time.Duration `yaml:"rest_timeout"`
 	// HeartbeatInterval is how often a heartbeat user event checks that

@@ -71,7 +71,7 @@ func (s *state) divergence(chans []ari.ChannelData, bridges []ari.BridgeData, ge
 		if supervisionID(d.ID) {
 			continue // never in the state (listeners.go)
 		}
-		if _, ok := s.channels[d.ID]; !ok && !s.tombs.has(d.ID) && (keep == nil || keep(d)) {
+		if _, ok := s.channels[d.ID]; !ok && !s.tombs.has(d.ID) && !isAudioHelper(d.ID) && (keep == nil || keep(d)) {
 			return fmt.Sprintf("channel %s is on the PBX but not in the live state", d.ID)
 		}
 	}
@@ -87,7 +87,7 @@ func (s *state) divergence(chans []ari.ChannelData, bridges []ari.BridgeData, ge
 		if supervisionBridge(d.ID) {
 			continue
 		}
-		if _, ok := s.bridges[d.ID]; !ok && !s.tombs.has(bridgeTomb(d.ID)) {
+		if _, ok := s.bridges[d.ID]; !ok && !s.tombs.has(bridgeTomb(d.ID)) && !isAudioHelper(d.ID) {
 			return fmt.Sprintf("bridge %s is on the PBX but not in the live state", d.ID)
 		}
 	}

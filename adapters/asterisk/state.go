@@ -112,8 +112,8 @@ func (c *chanInfo) inApp(app string) bool {
 // upsertChannel records d and returns the channel's entry, or nil for a
 // channel that already ended: a late event never resurrects it.
 func (s *state) upsertChannel(d *ari.ChannelData, at time.Time) *chanInfo {
-	if d.ID == "" || s.tombs.has(d.ID) || supervisionID(d.ID) {
-		return nil // supervision channels are listeners, never calls
+	if d.ID == "" || s.tombs.has(d.ID) || supervisionID(d.ID) || isAudioHelper(d.ID) {
+		return nil // supervision and audio helper channels are never calls
 	}
 	n := channelInfo(d)
 	old := s.channels[d.ID]
@@ -203,7 +203,7 @@ func (s *state) addBridge(d *ari.BridgeData, at time.Time) (*bridgeInfo, bool) {
 	if b := s.bridges[d.ID]; b != nil {
 		return b, false
 	}
-	if d.ID == "" || s.tombs.has(bridgeTomb(d.ID)) || supervisionBridge(d.ID) {
+	if d.ID == "" || s.tombs.has(bridgeTomb(d.ID)) || supervisionBridge(d.ID) || isAudioHelper(d.ID) {
 		return nil, false
 	}
 	b := &bridgeInfo{id: d.ID, created: at, conference: s.rule.matches(d), gen: s.gen}

@@ -11,6 +11,7 @@ func (s *Server) route(w http.ResponseWriter, method string, p []string, params 
 		return
 	}
 	switch {
+	case s.mediaRoute(w, method, p, params): // media.go
 	case method == "GET" && len(p) == 2 && p[0] == "asterisk" && p[1] == "info":
 		s.info(w)
 	case p[0] == "channels" && len(p) >= 2 && len(p) <= 4:

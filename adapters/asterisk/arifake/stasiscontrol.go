@@ -143,6 +143,10 @@ func (s *Server) snoop(w http.ResponseWriter, id string, params map[string]strin
 		s.channels[snoopID] = ch
 	}
 	ch.snooped, ch.whisper = target.ID, whisper
+	if ch.vars == nil {
+		ch.vars = map[string]string{}
+	}
+	ch.vars[varSpy] = spy // what the fake's RTP plays while bridged with externalMedia (media.go)
 	ch.stasis = false
 	writeJSON(w, http.StatusOK, ch.Channel)
 	// d1: ChannelCreated, ChannelDialplan Stasis(app), StasisStart after the reply.
