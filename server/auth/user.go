@@ -15,8 +15,11 @@ var UserNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{0,63}$`)
 // ScopeIngestUtterances lets a token post transcript lines.
 const ScopeIngestUtterances = "ingest:utterances"
 
+// ScopeMetricsRead lets a token scrape /metrics.
+const ScopeMetricsRead = "metrics:read"
+
 // KnownScopes are the scopes an API token may hold.
-var KnownScopes = []string{ScopeIngestUtterances}
+var KnownScopes = []string{ScopeIngestUtterances, ScopeMetricsRead}
 
 // NormalUserName lowercases and bounds what a client typed (also the
 // rate-limit and audit key for unknown names).

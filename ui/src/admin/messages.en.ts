@@ -56,6 +56,7 @@ const enAdmin: Record<string, string> = {
   'tokens.namePlaceholder': 'e.g. stt-vendor-prod',
   'tokens.scopes': 'Scopes',
   'tokens.scope.ingest:utterances': 'Send transcript lines (ingest:utterances)',
+  'tokens.scope.metrics:read': 'Scrape /metrics (metrics:read)',
   'tokens.scopeRequired': 'Choose at least one scope.',
   'tokens.secretTitle': 'Token “{name}” created',
   'tokens.secretBody': 'Copy it now: callboard keeps only a hash and will not show it again.',
