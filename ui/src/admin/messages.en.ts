@@ -2,6 +2,7 @@
 // the first download) and merged into the English catalogue. A translation adds
 // the same keys in its own file and registers them the same way.
 import { addMessages } from '../lib/i18n';
+import './alertsMessages.en';
 
 const enAdmin: Record<string, string> = {
   'admin.title': 'Administration',
@@ -10,6 +11,7 @@ const enAdmin: Record<string, string> = {
   'admin.sessions': 'Sessions',
   'admin.tokens': 'API tokens',
   'admin.audit': 'Audit log',
+  'admin.alerts': 'Alerts',
   'admin.loading': 'Loading…',
   'admin.loadFailed': 'Could not load {what}: {reason}',
   'admin.retry': 'Retry',
