@@ -19,8 +19,8 @@ func TestScrapeOverHTTP(t *testing.T) {
 		WSClients: func() int { return 3 }, WSMessages: func() uint64 { return 10 }, WSBytes: func() uint64 { return 2048 },
 		HistoryQueue: func() int { return 5 }, HistoryErrors: func() uint64 { return 1 },
 		AlertsDelivered: func() uint64 { return 4 }, AlertsFailed: func() uint64 { return 2 },
-		AlertsOutbox:    func() map[string]int { return map[string]int{"pending": 1, "dead": 2} },
-		NATSDropped:     func() uint64 { return 7 },
+		AlertsOutbox: func() map[string]int { return map[string]int{"pending": 1, "dead": 2} },
+		NATSDropped:  func() uint64 { return 7 },
 	})
 	RegisterAudioStreams(func() int { return 6 })
 	defer RegisterAudioStreams(nil)
