@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/callboard/callboard/server/admin"
+	"github.com/callboard/callboard/server/alerts"
 	"github.com/callboard/callboard/server/api"
 	"github.com/callboard/callboard/server/auth"
 	"github.com/callboard/callboard/server/historyapi"
@@ -26,7 +27,7 @@ func (s *Server) routes() *echo.Echo {
 	nodes := web.Nodes(s.nodes)
 	phones, _ := s.store.(store.PhoneStore) // the SQLite store is one
 	apiH := api.New(api.Deps{State: s.state, Nodes: nodes, Sessions: s.sessions, Audit: s.audit, History: s.history, Phones: phones,
-		Complete: s.completeTranscript, ActionTimeout: s.cfg.ActionTimeout, Now: s.now, Log: s.log})
+		Complete: s.completeTranscript, ActionTimeout: s.cfg.ActionTimeout, Now: s.now, Log: s.log, Events: s.out.tap})
 	loginH := login.New(login.Deps{Sessions: s.sessions, Store: s.store, Hasher: s.hasher, Limiter: s.limiter, Audit: s.audit,
 		AllowedOrigins: s.cfg.AllowedOrigins, SessionMaxAge: s.cfg.Auth.SessionMaxAge, Now: s.now, Log: s.log})
 	adminH := admin.New(admin.Deps{Sessions: s.sessions, Store: s.store, Hasher: s.hasher, Audit: s.audit, Now: s.now, Log: s.log})
@@ -88,6 +89,15 @@ func (s *Server) routes() *echo.Echo {
 	v1.DELETE("/tokens/:id", adminH.RevokeToken, adminOnly)
 	v1.GET("/audit", adminH.GetAudit, adminOnly)
 	v1.GET("/audit.csv", adminH.GetAuditCSV, adminOnly)
+
+	// Alerts screen (admin) and /metrics (token scope metrics:read, unless
+	// it has its own listener): server/out.go.
+	if s.out.alerts != nil {
+		alerts.NewAPI(s.out.alerts, s.audit).Register(v1, adminOnly)
+	}
+	if s.cfg.Out.MetricsListen == "" {
+		e.GET("/metrics", echo.WrapHandler(s.out.metrics.Handler()), s.sessions.RequireToken(auth.ScopeMetricsRead))
+	}
 
 	v1.Any("/*", func(c echo.Context) error {
 		return web.Error(http.StatusNotFound, web.CodeNotFound, "no such API endpoint")

@@ -56,6 +56,8 @@ type Config struct {
 	AuditRetention time.Duration
 	// AuditPurgeInterval is how often the audit is trimmed; default 1h.
 	AuditPurgeInterval time.Duration
+	// Out: NATS, /metrics and alerts (out.go).
+	Out OutConfig
 }
 
 // DefaultAuditRetention is how long audit entries are kept unless configured.
@@ -80,12 +82,14 @@ type Server struct {
 	proxies  []*net.IPNet
 	now      func() time.Time
 	sessions *session.Manager
+	out      out // domain-event tap and its outputs (out.go)
 
-	mu        sync.Mutex
-	addr      string
-	ran       bool // Run was called; a Server runs once
-	ready     chan struct{}
-	readyOnce sync.Once
+	mu          sync.Mutex
+	addr        string
+	metricsAddr string
+	ran         bool // Run was called; a Server runs once
+	ready       chan struct{}
+	readyOnce   sync.Once
 }
 
 // errRunTwice: the live state, hub and audit writer run once per Server.
@@ -138,10 +142,10 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 		return nil, err
 	}
 	s.initHistory()
-	liveOpts := live.Options{Nodes: infos, UtteranceIDPrefix: prefix, Catalogue: adapters.Catalogue()}
-	if s.history != nil {
-		liveOpts.Observer = s.history
+	if err := s.initOut(); err != nil {
+		return nil, err
 	}
+	liveOpts := live.Options{Nodes: infos, UtteranceIDPrefix: prefix, Catalogue: adapters.Catalogue(), Observer: s.observer()}
 	s.state = live.New(liveOpts)
 	s.hub = hub.New(s.state, hub.Options{
 		CoalesceInterval: cfg.CoalesceInterval,
@@ -150,6 +154,7 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 		Complete:         s.completeTranscript,
 	})
 	s.state.SetSink(s.hub)
+	s.initMetrics()
 	s.sessions = session.New(session.Deps{
 		Store:         s.store,
 		Sockets:       s.hub,
@@ -223,6 +228,7 @@ func (s *Server) Run(ctx context.Context) error {
 	auditDone := make(chan struct{})
 	go func() { defer close(auditDone); s.audit.Run(auditCtx) }()
 	wg.Go(func() { s.sessions.Watch(ctx) })
+	wg.Go(func() { s.runOut(ctx) })
 	wg.Go(func() { s.audit.PurgeEvery(ctx, s.cfg.AuditRetention, s.cfg.AuditPurgeInterval, s.now) })
 	historyCtx, historyCancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer historyCancel()

@@ -59,6 +59,10 @@ type Config struct {
 	RetentionDays int `yaml:"retention_days"`
 	// AuditRetentionDays is how long audit entries are kept.
 	AuditRetentionDays int `yaml:"audit_retention_days"`
+	// NATS, Metrics and Alerts: what callboard tells the rest of the company (out.go).
+	NATS    NATS    `yaml:"nats"`
+	Metrics Metrics `yaml:"metrics"`
+	Alerts  Alerts  `yaml:"alerts"`
 }
 
 // Node is one PBX. Its YAML mapping holds the common keys below and the
@@ -147,6 +151,9 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	applyEnv(cfg, getenv)
 	applyDefaults(cfg)
 	if err := resolveSecrets(cfg, getenv); err != nil {
+		return nil, err
+	}
+	if err := resolveOut(cfg, getenv); err != nil {
 		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/server/bus"
 	"github.com/callboard/callboard/server/internal/web"
 	"github.com/callboard/callboard/server/live"
 	"github.com/callboard/callboard/server/session"
@@ -48,6 +50,7 @@ func (h *Handler) RegisterActions(e *echo.Echo, limit echo.MiddlewareFunc, sessi
 // the reply: forbidden, invalid, not_found, refused, unavailable, ...).
 func (h *Handler) action(spec adapters.ActionSpec) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		start := time.Now()
 		ref := refOf(c)
 		e := session.Entry(c, "action", h.d.Now())
 		if tok := session.TokenOf(c); tok.ID != "" {
@@ -65,6 +68,10 @@ func (h *Handler) action(spec adapters.ActionSpec) echo.HandlerFunc {
 		}
 		e.Detail = web.Clip(e.Detail, 512)
 		h.d.Audit.Record(e)
+		if h.d.Events != nil { // the domain-event tap (NATS, metrics, alerts)
+			h.d.Events.PublishAction(e.Node, bus.Action{Name: e.Action, Target: e.Target, User: e.User, Result: e.Result,
+				Detail: e.Detail, DurationMs: float64(time.Since(start).Microseconds()) / 1000})
+		}
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/server/audit"
+	"github.com/callboard/callboard/server/bus"
 	"github.com/callboard/callboard/server/history"
 	"github.com/callboard/callboard/server/internal/web"
 	"github.com/callboard/callboard/server/live"
@@ -30,8 +31,10 @@ type Deps struct {
 	// Complete merges a call's stored transcript lines with the live ones.
 	Complete      func(ctx context.Context, call string, lines []*adapters.Utterance) []*adapters.Utterance
 	ActionTimeout time.Duration // bound on one node.Do
-	Now           func() time.Time
-	Log           *slog.Logger
+	// Events receives every action with its verdict; may be nil.
+	Events *bus.Tap
+	Now    func() time.Time
+	Log    *slog.Logger
 }
 
 // Handler serves the live reads and the actions.

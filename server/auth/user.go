@@ -20,8 +20,11 @@ const ScopeIngestUtterances = "ingest:utterances"
 // the catalogue's adapters.ScopeOriginate, on the originate route only.
 const ScopeOriginate = adapters.ScopeOriginate
 
+// ScopeMetricsRead lets a token scrape /metrics.
+const ScopeMetricsRead = "metrics:read"
+
 // KnownScopes are the scopes an API token may hold.
-var KnownScopes = []string{ScopeIngestUtterances, ScopeOriginate}
+var KnownScopes = []string{ScopeIngestUtterances, ScopeOriginate, ScopeMetricsRead}
 
 // NormalUserName lowercases and bounds what a client typed (also the
 // rate-limit and audit key for unknown names).

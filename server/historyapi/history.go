@@ -77,6 +77,7 @@ type TimelineJSON struct {
 	Member     string    `json:"member"`
 	CallerName string    `json:"callerName,omitempty"`
 	By         string    `json:"by,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
 }
 
 type historyDetail struct {
@@ -197,7 +198,7 @@ func (h *Handler) detail(c echo.Context) (historyDetail, error) {
 		d.Transcript = []*adapters.Utterance{}
 	}
 	for i, e := range tl {
-		d.Timeline[i] = TimelineJSON{At: e.At, Kind: e.Kind, Conference: e.Conference, Member: e.Member, CallerName: e.CallerName, By: e.By}
+		d.Timeline[i] = TimelineJSON{At: e.At, Kind: e.Kind, Conference: e.Conference, Member: e.Member, CallerName: e.CallerName, By: e.By, Detail: e.Detail}
 	}
 	return d, nil
 }

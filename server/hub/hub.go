@@ -55,6 +55,8 @@ type Hub struct {
 	kick    chan struct{} // a change was published (Run may flush early)
 	flushed uint64        // h.last as of the previous flush
 
+	stats stats // messages and bytes written (stats.go)
+
 	snapMu   sync.Mutex // guards the last encoded snapshot
 	snapSeq  uint64
 	snapJSON []byte

@@ -119,6 +119,7 @@ func (h *Hub) write(c *client, msg []byte) {
 	if c.closing.Load() {
 		return
 	}
+	h.count(msg)
 	_ = c.sess.Write(msg)
 }
 

@@ -35,6 +35,7 @@ const (
 	TimelineUndeaf = "undeaf"
 	TimelineLock   = "lock"
 	TimelineUnlock = "unlock"
+	TimelineAlert  = "alert" // an alert fired about the call: Member is the severity, By the rule, Detail the summary
 )
 
 // TimelineEntry is one conference event. Member and CallID are empty for
@@ -48,6 +49,7 @@ type TimelineEntry struct {
 	CallID     string
 	CallerName string
 	By         string
+	Detail     string
 }
 
 // HistoryOpKind says what a HistoryOp does.

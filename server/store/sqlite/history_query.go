@@ -170,13 +170,19 @@ func (d *DB) CallTranscript(ctx context.Context, node, id string) ([]adapters.Ut
 // CallTimeline returns the events of the conferences the call was in, from
 // its start to its end (a second of slack for clock rounding).
 func (d *DB) CallTimeline(ctx context.Context, node, id string) ([]store.TimelineEntry, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT e.at, e.conference, e.kind, e.member, e.call_id, e.caller_name, e.by_user
+	// Alerts fired about the call (server/alerts) are part of its timeline:
+	// kind "alert", the severity as member, the rule as by, the summary as detail.
+	rows, err := d.db.QueryContext(ctx, `SELECT at, conference, kind, member, call_id, caller_name, by_user, detail FROM (
+		SELECT e.at, e.id, 0 AS src, e.conference, e.kind, e.member, e.call_id, e.caller_name, e.by_user, '' AS detail
 		FROM conference_events e, call_history c
 		WHERE c.node = ? AND c.call_id = ? AND e.node = c.node
 		  AND e.conference IN (SELECT conference FROM conference_events WHERE node = c.node AND call_id = c.call_id
 		                       UNION SELECT c.conference WHERE c.conference != '')
 		  AND e.at >= c.started_at - 1000 AND (c.ended_at = 0 OR e.at <= c.ended_at + 1000)
-		ORDER BY e.at, e.id`, node, id)
+		UNION ALL
+		SELECT a.at, a.id, 1, a.conference, 'alert', a.severity, a.call_id, '', a.rule_name, a.summary
+		FROM alerts a WHERE a.node = ? AND a.call_id = ?)
+		ORDER BY at, src, id`, node, id, node, id)
 	if err != nil {
 		return nil, fmt.Errorf("timeline of %s/%s: %w", node, id, err)
 	}
@@ -185,7 +191,7 @@ func (d *DB) CallTimeline(ctx context.Context, node, id string) ([]store.Timelin
 	for rows.Next() {
 		e := store.TimelineEntry{Node: node}
 		var at int64
-		if err := rows.Scan(&at, &e.Conference, &e.Kind, &e.Member, &e.CallID, &e.CallerName, &e.By); err != nil {
+		if err := rows.Scan(&at, &e.Conference, &e.Kind, &e.Member, &e.CallID, &e.CallerName, &e.By, &e.Detail); err != nil {
 			return nil, fmt.Errorf("timeline of %s/%s: %w", node, id, err)
 		}
 		e.At = fromMS(at)

@@ -106,4 +106,55 @@ var migrations = []string{
 	END;`,
 	// 3: each user's "my phone" (listen, whisper, barge ring it).
 	`ALTER TABLE users ADD COLUMN phone TEXT NOT NULL DEFAULT '';`,
+	// 4: alerts (docs/alerts.md): rules, destinations, fired alerts (shown in
+	// the call's timeline) and the delivery outbox.
+	`CREATE TABLE alert_destinations (
+		id         TEXT PRIMARY KEY,
+		name       TEXT NOT NULL UNIQUE,
+		kind       TEXT NOT NULL,
+		url        TEXT NOT NULL DEFAULT '',
+		secret     TEXT NOT NULL DEFAULT '',
+		chat_id    TEXT NOT NULL DEFAULT '',
+		created_at INTEGER NOT NULL
+	);
+	CREATE TABLE alert_rules (
+		id           INTEGER PRIMARY KEY AUTOINCREMENT,
+		name         TEXT NOT NULL UNIQUE,
+		kind         TEXT NOT NULL,
+		severity     TEXT NOT NULL,
+		pattern      TEXT NOT NULL DEFAULT '',
+		regex        INTEGER NOT NULL DEFAULT 0,
+		speaker      TEXT NOT NULL DEFAULT '',
+		threshold    INTEGER NOT NULL DEFAULT 0,
+		enabled      INTEGER NOT NULL DEFAULT 1,
+		destinations TEXT NOT NULL DEFAULT '[]',
+		created_at   INTEGER NOT NULL,
+		updated_at   INTEGER NOT NULL
+	);
+	CREATE TABLE alerts (
+		id         INTEGER PRIMARY KEY AUTOINCREMENT,
+		at         INTEGER NOT NULL,
+		rule_id    INTEGER NOT NULL DEFAULT 0,
+		rule_name  TEXT NOT NULL,
+		severity   TEXT NOT NULL,
+		kind       TEXT NOT NULL,
+		node       TEXT NOT NULL DEFAULT '',
+		call_id    TEXT NOT NULL DEFAULT '',
+		conference TEXT NOT NULL DEFAULT '',
+		summary    TEXT NOT NULL
+	);
+	CREATE INDEX alerts_call ON alerts(node, call_id);
+	CREATE INDEX alerts_at ON alerts(at);
+	CREATE TABLE alert_outbox (
+		id          INTEGER PRIMARY KEY AUTOINCREMENT,
+		alert_id    INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+		destination TEXT NOT NULL,
+		state       TEXT NOT NULL,
+		attempts    INTEGER NOT NULL DEFAULT 0,
+		next_at     INTEGER NOT NULL,
+		last_error  TEXT NOT NULL DEFAULT '',
+		created_at  INTEGER NOT NULL,
+		updated_at  INTEGER NOT NULL
+	);
+	CREATE INDEX alert_outbox_due ON alert_outbox(state, next_at);`,
 }

@@ -44,7 +44,7 @@ export interface AuditEntry {
 }
 
 /** Scopes a token can have (docs/auth.md). */
-export const tokenScopes = ['ingest:utterances', 'calls:originate'] as const;
+export const tokenScopes = ['ingest:utterances', 'calls:originate', 'metrics:read'] as const;
 export const roles: Role[] = ['viewer', 'moderator', 'admin'];
 export const auditKinds = [
   'action',

@@ -2,6 +2,7 @@
 // the first download) and merged into the English catalogue. A translation adds
 // the same keys in its own file and registers them the same way.
 import { addMessages } from '../lib/i18n';
+import './alertsMessages.en';
 
 const enAdmin: Record<string, string> = {
   'admin.title': 'Administration',
@@ -10,6 +11,7 @@ const enAdmin: Record<string, string> = {
   'admin.sessions': 'Sessions',
   'admin.tokens': 'API tokens',
   'admin.audit': 'Audit log',
+  'admin.alerts': 'Alerts',
   'admin.loading': 'Loading…',
   'admin.loadFailed': 'Could not load {what}: {reason}',
   'admin.retry': 'Retry',
@@ -57,6 +59,7 @@ const enAdmin: Record<string, string> = {
   'tokens.scopes': 'Scopes',
   'tokens.scope.ingest:utterances': 'Send transcript lines (ingest:utterances)',
   'tokens.scope.calls:originate': 'Place calls (calls:originate)',
+  'tokens.scope.metrics:read': 'Scrape /metrics (metrics:read)',
   'tokens.scopeRequired': 'Choose at least one scope.',
   'tokens.secretTitle': 'Token “{name}” created',
   'tokens.secretBody': 'Copy it now: callboard keeps only a hash and will not show it again.',

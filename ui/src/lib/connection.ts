@@ -2,6 +2,7 @@
 // reconnect with backoff (and a countdown the UI shows).
 import type { LiveStore } from './store';
 import type { ServerMsg } from './types';
+import type { FiredAlert } from './alertToast';
 
 export type ConnState =
   | { kind: 'connecting' }
@@ -29,6 +30,8 @@ export interface ConnectionOptions {
    * snapshot (e.g. the upgrade was refused, maybe for want of a session).
    */
   onDrop?: (info: { code: number; beforeSnapshot: boolean }) => void;
+  /** A fired alert (a message outside the seq stream). */
+  onAlert?: (alert: FiredAlert) => void;
   makeSocket?: (url: string) => SocketLike;
   now?: () => number;
   random?: () => number;
@@ -51,8 +54,8 @@ export class Connection {
   private stopped = true; // until start()
   private reopenPending = false;
   private gotSnapshot = false;
-  private opts: Required<Omit<ConnectionOptions, 'onSessionEnded' | 'onDrop'>> &
-    Pick<ConnectionOptions, 'onSessionEnded' | 'onDrop'>;
+  private opts: Required<Omit<ConnectionOptions, 'onSessionEnded' | 'onDrop' | 'onAlert'>> &
+    Pick<ConnectionOptions, 'onSessionEnded' | 'onDrop' | 'onAlert'>;
 
   constructor(opts: ConnectionOptions) {
     this.opts = {
@@ -140,6 +143,10 @@ export class Connection {
     try {
       msg = JSON.parse(data) as ServerMsg;
     } catch {
+      return;
+    }
+    if ((msg as { type: string }).type === 'alert') {
+      this.opts.onAlert?.((msg as unknown as { alert: FiredAlert }).alert);
       return;
     }
     const result = this.opts.store.apply(msg);

@@ -4,6 +4,8 @@
 import { auth } from './auth';
 import { Connection, type ConnState } from './connection';
 import { LiveStore } from './store';
+import { ui } from './ui.svelte';
+import { alertText } from './alertToast';
 
 class Live {
   store = new LiveStore();
@@ -26,6 +28,7 @@ class Live {
       onDrop: ({ beforeSnapshot }) => {
         if (beforeSnapshot) void auth.me();
       },
+      onAlert: (a) => ui.toast('alert', alertText(a)),
     });
     // Coalesce bursts of messages into one render per animation frame.
     let queued = false;

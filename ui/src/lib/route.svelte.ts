@@ -2,7 +2,7 @@
 // non-API path). "/" is the live dashboard, "/admin/<section>" the admin area,
 // "/history" the call history (its filters in the query string) and
 // "/history/<node>/<call>" one call's page.
-export const adminSections = ['users', 'sessions', 'tokens', 'audit'] as const;
+export const adminSections = ['users', 'sessions', 'tokens', 'audit', 'alerts'] as const;
 export type AdminSection = (typeof adminSections)[number];
 
 export function isAdminPath(path: string): boolean {

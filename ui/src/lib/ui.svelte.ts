@@ -24,7 +24,7 @@ function tabStorage(): Storage | null {
 
 export interface Toast {
   id: number;
-  kind: 'error' | 'ok';
+  kind: 'error' | 'ok' | 'alert';
   text: string;
 }
 
@@ -83,7 +83,7 @@ class UIState {
   toast(kind: Toast['kind'], text: string) {
     const id = this.nextId++;
     this.toasts = [...this.toasts, { id, kind, text }];
-    setTimeout(() => this.dismiss(id), kind === 'error' ? 8000 : 3000);
+    setTimeout(() => this.dismiss(id), kind === 'ok' ? 3000 : kind === 'alert' ? 12000 : 8000);
   }
 
   dismiss(id: number) {
