@@ -132,6 +132,14 @@ func (h *Handler) args(c echo.Context, spec adapters.ActionSpec) (adapters.Args,
 		}
 		return nil, web.Error(http.StatusBadRequest, web.CodeInvalid, "unreadable body")
 	}
+	if len(body) > 0 { // an empty body is refused by ParseArgs (400)
+		if err := web.RequireJSON(c); err != nil {
+			return nil, err
+		}
+		if err := web.CheckJSON(body, nil); err != nil {
+			return nil, web.Error(http.StatusBadRequest, web.CodeInvalid, err.Error())
+		}
+	}
 	args, err := spec.ParseArgs(body)
 	if err != nil {
 		return nil, web.Error(http.StatusBadRequest, web.CodeInvalid, err.Error())

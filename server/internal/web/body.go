@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -12,24 +13,21 @@ import (
 )
 
 // DecodeStrict reads exactly one JSON object sent as application/json,
-// refusing unknown fields and anything after the object. shape names the
+// refusing unknown, duplicate and case-variant keys, invalid UTF-8 and
+// anything after the object (CheckJSON). shape names the
 // expected object in the error message.
 func DecodeStrict(c echo.Context, v any, shape string) error {
-	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
-	if err != nil || mt != echo.MIMEApplicationJSON {
-		return Error(http.StatusUnsupportedMediaType, CodeInvalid, "Content-Type must be application/json")
+	if err := RequireJSON(c); err != nil {
+		return err
 	}
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	err = dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("data after the JSON object")
+	body, err := io.ReadAll(c.Request().Body)
+	if err == nil {
+		err = CheckJSON(body, JSONFields(v))
 	}
 	if err == nil {
-		// dec.More ignores a stray closing bracket; one more token must be EOF.
-		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
-			err = errors.New("data after the JSON object")
-		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
 	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -37,6 +35,15 @@ func DecodeStrict(c echo.Context, v any, shape string) error {
 			return Error(http.StatusRequestEntityTooLarge, CodeInvalid, "body too large")
 		}
 		return Error(http.StatusBadRequest, CodeInvalid, "body must be "+shape)
+	}
+	return nil
+}
+
+// RequireJSON answers 415 unless the request says application/json.
+func RequireJSON(c echo.Context) error {
+	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if err != nil || mt != echo.MIMEApplicationJSON {
+		return Error(http.StatusUnsupportedMediaType, CodeInvalid, "Content-Type must be application/json")
 	}
 	return nil
 }
