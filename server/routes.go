@@ -44,6 +44,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(s.requestLogger())
 	e.Use(s.securityHeaders)
+	e.Use(noStore)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Skipper:   func(c echo.Context) bool { return c.Path() == "/ws" || c.Request().URL.Path == "/ws" },
 		MinLength: 1024,
