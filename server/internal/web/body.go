@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -49,11 +50,15 @@ func RequireJSON(c echo.Context) error {
 }
 
 // Clip bounds what a client controls before it is stored.
+// It cuts on a rune boundary: the result stays valid UTF-8.
 func Clip(v string, n int) string {
-	if len(v) > n {
-		return v[:n]
+	if len(v) <= n {
+		return v
 	}
-	return v
+	for n > 0 && !utf8.RuneStart(v[n]) {
+		n--
+	}
+	return v[:n]
 }
 
 // CSVCell defuses spreadsheet formulas: a cell starting with = + - @ (or a
