@@ -104,4 +104,15 @@ var migrations = []string{
 		INSERT INTO transcript_fts(transcript_fts, rowid, text) VALUES ('delete', old.id, old.text);
 		INSERT INTO transcript_fts(rowid, text) VALUES (new.id, new.text);
 	END;`,
+	// 3: sign-in limiter state (survives restarts), single sign-on users.
+	`CREATE TABLE login_limits (
+		key          TEXT PRIMARY KEY,
+		failures     INTEGER NOT NULL DEFAULT 0,
+		lockouts     INTEGER NOT NULL DEFAULT 0,
+		strikes      INTEGER NOT NULL DEFAULT 0,
+		window_start INTEGER NOT NULL DEFAULT 0,
+		locked_until INTEGER NOT NULL DEFAULT 0,
+		last         INTEGER NOT NULL DEFAULT 0
+	);
+	ALTER TABLE users ADD COLUMN sso INTEGER NOT NULL DEFAULT 0;`,
 }
