@@ -62,7 +62,8 @@ func (s *Server) routes() *echo.Echo {
 		middleware.BodyLimit("32K"), s.sessions.RequireToken(auth.ScopeIngestUtterances))
 
 	v1 := e.Group("/api/v1", middleware.BodyLimit("4K"))
-	v1.POST("/auth/login", loginH.Login)
+	v1.POST("/auth/login", loginH.Login, s.gateLocalLogin)
+	s.routesOIDC(v1)
 	v1.GET("/auth/me", loginH.Me)
 	v1.POST("/auth/logout", loginH.Logout, viewer)
 

@@ -21,6 +21,7 @@ import (
 	"github.com/callboard/callboard/server/history"
 	"github.com/callboard/callboard/server/hub"
 	"github.com/callboard/callboard/server/live"
+	"github.com/callboard/callboard/server/oidc"
 	"github.com/callboard/callboard/server/session"
 	"github.com/callboard/callboard/server/store"
 )
@@ -56,6 +57,8 @@ type Config struct {
 	AuditRetention time.Duration
 	// AuditPurgeInterval is how often the audit is trimmed; default 1h.
 	AuditPurgeInterval time.Duration
+	// OIDC turns on single sign-on (server/oidc); nil: passwords only.
+	OIDC *oidc.Config
 }
 
 // DefaultAuditRetention is how long audit entries are kept unless configured.
@@ -80,6 +83,7 @@ type Server struct {
 	proxies  []*net.IPNet
 	now      func() time.Time
 	sessions *session.Manager
+	oidc     *oidc.Handler // nil without single sign-on
 
 	mu        sync.Mutex
 	addr      string
@@ -159,6 +163,9 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 		CheckInterval: s.cfg.Auth.SessionCheckInterval,
 		Secure:        s.secureRequest,
 	})
+	if err := s.initOIDC(); err != nil {
+		return nil, err
+	}
 	s.echo = s.routes()
 	return s, nil
 }

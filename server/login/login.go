@@ -155,6 +155,8 @@ func (h *Handler) checkPassword(ctx context.Context, name, password string) (sto
 		return store.User{}, h.d.Hasher.VerifyDummy(ctx, password)
 	case err != nil:
 		return store.User{}, err
+	case u.SSO: // signs in through the identity provider only; same time spent
+		return store.User{}, h.d.Hasher.VerifyDummy(ctx, password)
 	}
 	err = h.d.Hasher.Verify(ctx, password, u.PasswordHash)
 	if err != nil && !errors.Is(err, auth.ErrMismatch) && !errors.Is(err, auth.ErrBusy) {
