@@ -59,6 +59,8 @@ type Config struct {
 	RetentionDays int `yaml:"retention_days"`
 	// AuditRetentionDays is how long audit entries are kept.
 	AuditRetentionDays int `yaml:"audit_retention_days"`
+	// OIDC is single sign-on (oidc.go).
+	OIDC OIDC `yaml:"oidc"`
 }
 
 // Node is one PBX. Its YAML mapping holds the common keys below and the
@@ -145,8 +147,12 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 		}
 	}
 	applyEnv(cfg, getenv)
+	cfg.OIDC.applyEnv(getenv)
 	applyDefaults(cfg)
 	if err := resolveSecrets(cfg, getenv); err != nil {
+		return nil, err
+	}
+	if err := cfg.OIDC.resolveSecret(getenv); err != nil {
 		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
@@ -314,6 +320,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	if err := c.validateSecurity(); err != nil {
+		return err
+	}
+	if err := c.OIDC.validate(); err != nil {
 		return err
 	}
 	if c.RetentionDays < 1 || c.RetentionDays > 36500 {

@@ -62,4 +62,3 @@ func page(c echo.Context, status int, k pageKind, provider string) error {
 		Body  template.HTML
 	}{t.title, template.HTML(sb.String())}) //nolint:gosec // the body template escaped the provider name
 }
-
