@@ -46,6 +46,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(s.requestLogger())
 	e.Use(s.securityHeaders)
+	e.Use(noStore)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Skipper:   func(c echo.Context) bool { return c.Path() == "/ws" || c.Request().URL.Path == "/ws" },
 		MinLength: 1024,
@@ -63,7 +64,8 @@ func (s *Server) routes() *echo.Echo {
 		middleware.BodyLimit("32K"), s.sessions.RequireToken(auth.ScopeIngestUtterances))
 
 	v1 := e.Group("/api/v1", middleware.BodyLimit("4K"))
-	v1.POST("/auth/login", loginH.Login)
+	v1.POST("/auth/login", loginH.Login, s.gateLocalLogin)
+	s.routesOIDC(v1)
 	v1.GET("/auth/me", loginH.Me)
 	v1.POST("/auth/logout", loginH.Logout, viewer)
 

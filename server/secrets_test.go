@@ -58,7 +58,8 @@ func (l *exchangeLog) tap(c *servertest.Client) {
 // Asterisk adapters against the protocol fakes, debug logs) through every
 // endpoint, role, websocket message and error path, and scans every byte the
 // server produced for the PBX passwords, user passwords, other users'
-// session secrets and API token secrets.
+// session secrets, API token secrets and the SSO client secret (after a
+// single sign-on through a provider on loopback).
 func TestSecretsNeverLeave(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -88,7 +89,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := servertest.StartNodes(t, server.Config{}, []adapters.Node{fsNode, astNode}, logs)
+	ts := servertest.StartNodes(t, server.Config{OIDC: startIdP(t)}, []adapters.Node{fsNode, astNode}, logs)
 
 	// users: the bootstrap admin with a known password, one user per role
 	passwords := map[string]string{"boss": "boss-Password-93kd1", "vera": "vera-Password-1x8z2", "mo": "mo-Password-77qpl0"}
@@ -111,6 +112,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 		return ts.SignIn(t, c, name, passwords[name])
 	}
 	admin, viewer, mod, anon := client("boss"), client("vera"), client("mo"), client("")
+	ssoSignIn(t, ts.Base, rec)
 	clients := []*servertest.Client{anon, viewer, mod, admin}
 
 	// an API token; its secret is allowed in its creation answer only
@@ -243,7 +245,8 @@ func TestSecretsNeverLeave(t *testing.T) {
 	}
 	rec.add("logs", nil, []byte(logs.String()))
 
-	secrets := map[string]string{"ESL password": eslPassword, "ARI password": ariPassword, "token secret": tok.Token}
+	secrets := map[string]string{"ESL password": eslPassword, "ARI password": ariPassword, "token secret": tok.Token,
+		"OIDC client secret": oidcClientSecret}
 	for name, pw := range passwords {
 		secrets["password of "+name] = pw
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -22,7 +23,7 @@ type AuthConfig struct {
 	// SessionCheckInterval is how often open websockets' sessions are
 	// re-checked (expiry, revocation); default 15s.
 	SessionCheckInterval time.Duration
-	Limiter              auth.LimiterConfig // sign-in rate limit per IP and per user
+	Limiter              auth.LimiterConfig // sign-in lockout per address, delays per user name
 	PasswordParams       auth.Params        // argon2id cost; zero: auth.DefaultParams
 	AuditBuffer          int                // queued audit entries before drops; default 4096
 	// Now is the clock (tests inject one); default time.Now.
@@ -59,7 +60,13 @@ func (s *Server) initSecurity() error {
 		return fmt.Errorf("server: password hasher: %w", err)
 	}
 	s.hasher = h
+	if ls, ok := s.store.(auth.LimitStore); ok && a.Limiter.Store == nil {
+		a.Limiter.Store = ls // lockouts survive a restart
+	}
 	s.limiter = auth.NewLimiter(a.Limiter)
+	if err := s.limiter.Load(context.Background()); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
 	s.audit = audit.New(s.store, s.log, a.AuditBuffer)
 	for i, p := range s.cfg.TrustedProxies {
 		n, err := parseCIDR(p)

@@ -21,6 +21,7 @@ import (
 	"github.com/callboard/callboard/server/history"
 	"github.com/callboard/callboard/server/hub"
 	"github.com/callboard/callboard/server/live"
+	"github.com/callboard/callboard/server/oidc"
 	"github.com/callboard/callboard/server/session"
 	"github.com/callboard/callboard/server/store"
 )
@@ -58,6 +59,8 @@ type Config struct {
 	AuditPurgeInterval time.Duration
 	// Out: NATS, /metrics and alerts (out.go).
 	Out OutConfig
+	// OIDC turns on single sign-on (server/oidc); nil: passwords only.
+	OIDC *oidc.Config
 }
 
 // DefaultAuditRetention is how long audit entries are kept unless configured.
@@ -83,6 +86,7 @@ type Server struct {
 	now      func() time.Time
 	sessions *session.Manager
 	out      out // domain-event tap and its outputs (out.go)
+	oidc     *oidc.Handler // nil without single sign-on
 
 	mu          sync.Mutex
 	addr        string
@@ -164,6 +168,9 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 		CheckInterval: s.cfg.Auth.SessionCheckInterval,
 		Secure:        s.secureRequest,
 	})
+	if err := s.initOIDC(); err != nil {
+		return nil, err
+	}
 	s.echo = s.routes()
 	return s, nil
 }

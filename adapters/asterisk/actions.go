@@ -39,7 +39,9 @@ func (n *Node) Validate(a adapters.Action) error {
 	case adapters.HangupCall:
 		return field("call", a.Call)
 	case adapters.LockConference:
-		return fmt.Errorf("%s %s: %w", a.Kind(), a.Conference, errLock)
+		// Identifiers first (a malformed one is 400, not 501), and the
+		// refusal does not echo the client's name back.
+		return firstErr(field("conference", a.Conference), fmt.Errorf("%s: %w", a.Kind(), errLock))
 	case nil:
 		return fmt.Errorf("no action: %w", adapters.ErrInvalid)
 	default:

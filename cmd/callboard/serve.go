@@ -84,6 +84,7 @@ func runServer(ctx context.Context, cfg *config.Config, nodes []adapters.Node, l
 		HistoryRetention: time.Duration(cfg.RetentionDays) * 24 * time.Hour,
 		AuditRetention:   time.Duration(cfg.AuditRetentionDays) * 24 * time.Hour,
 		Out:              outConfig(cfg),
+		OIDC:             oidcConfig(cfg.OIDC),
 	}, nodes)
 	if err != nil {
 		return err

@@ -63,6 +63,8 @@ type Config struct {
 	NATS    NATS    `yaml:"nats"`
 	Metrics Metrics `yaml:"metrics"`
 	Alerts  Alerts  `yaml:"alerts"`
+	// OIDC is single sign-on (oidc.go).
+	OIDC OIDC `yaml:"oidc"`
 }
 
 // Node is one PBX. Its YAML mapping holds the common keys below and the
@@ -149,11 +151,15 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 		}
 	}
 	applyEnv(cfg, getenv)
+	cfg.OIDC.applyEnv(getenv)
 	applyDefaults(cfg)
 	if err := resolveSecrets(cfg, getenv); err != nil {
 		return nil, err
 	}
 	if err := resolveOut(cfg, getenv); err != nil {
+		return nil, err
+	}
+	if err := cfg.OIDC.resolveSecret(getenv); err != nil {
 		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
@@ -321,6 +327,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	if err := c.validateSecurity(); err != nil {
+		return err
+	}
+	if err := c.OIDC.validate(); err != nil {
 		return err
 	}
 	if c.RetentionDays < 1 || c.RetentionDays > 36500 {

@@ -112,11 +112,17 @@ func (h *Handler) takeAction(c echo.Context, spec adapters.ActionSpec) (string, 
 	if err != nil {
 		return "", err
 	}
+	if err := checkRef(ref); err != nil {
+		return "", err
+	}
 	args, err := h.args(c, spec)
 	if err != nil {
 		return "", err
 	}
 	c.Set(ctxArgs, args)
+	if err := supported(node, spec); err != nil {
+		return "", err
+	}
 	a := spec.Build(ref, args)
 	if err := node.Validate(a); err != nil {
 		return "", h.fromNodeError(node.ID(), err)
@@ -163,6 +169,14 @@ func (h *Handler) args(c echo.Context, spec adapters.ActionSpec) (adapters.Args,
 		}
 		return nil, web.Error(http.StatusBadRequest, web.CodeInvalid, "unreadable body")
 	}
+	if len(body) > 0 { // an empty body is refused by ParseArgs (400)
+		if err := web.RequireJSON(c); err != nil {
+			return nil, err
+		}
+		if err := web.CheckJSON(body, nil); err != nil {
+			return nil, web.Error(http.StatusBadRequest, web.CodeInvalid, err.Error())
+		}
+	}
 	args, err := spec.ParseArgs(body)
 	if err != nil {
 		return nil, web.Error(http.StatusBadRequest, web.CodeInvalid, err.Error())
@@ -206,21 +220,26 @@ func liveTarget(t adapters.Target, r adapters.Ref) (key string, exists func(*liv
 	return r.Node, func(*live.View) bool { return true }
 }
 
+// maxEchoLen bounds the adapter's words echoed to the client (they may
+// quote what the client sent).
+const maxEchoLen = 300
+
 // fromNodeError maps an adapter error to its protocol status by sentinel.
 // The PBX's own words (a refusal, an invalid or unknown target) go to the
 // client verbatim: the moderator needs them. A node being unreachable or
 // slow is said in general terms: the adapter's text names addresses, which
 // only the log gets.
 func (h *Handler) fromNodeError(node string, err error) error {
+	msg := web.Clip(err.Error(), maxEchoLen)
 	switch {
 	case errors.Is(err, adapters.ErrInvalid):
-		return web.Error(http.StatusBadRequest, web.CodeInvalid, err.Error())
+		return web.Error(http.StatusBadRequest, web.CodeInvalid, msg)
 	case errors.Is(err, adapters.ErrNotFound):
-		return web.Error(http.StatusNotFound, web.CodeNotFound, err.Error())
+		return web.Error(http.StatusNotFound, web.CodeNotFound, msg)
 	case errors.Is(err, adapters.ErrRefused):
-		return web.Error(http.StatusConflict, web.CodeRefused, err.Error())
+		return web.Error(http.StatusConflict, web.CodeRefused, msg)
 	case errors.Is(err, adapters.ErrUnsupported):
-		return web.Error(http.StatusNotImplemented, web.CodeUnsupported, err.Error())
+		return web.Error(http.StatusNotImplemented, web.CodeUnsupported, msg)
 	}
 	h.d.Log.Warn("node error", "node", node, "err", err)
 	// Checked before ErrUnavailable: a timeout may wrap both.

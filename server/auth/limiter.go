@@ -13,12 +13,21 @@ type LimiterConfig struct {
 	MaxLockout  time.Duration // default 30 minutes
 	Forget      time.Duration // a key with no failure for this long starts over; default 1 hour
 	MaxKeys     int           // memory bound; default 100000
-	Now         func() time.Time
+	// SlowAfter is how many failures a slowed key (a user name) takes
+	// before its attempts are delayed; default 3. SlowBase is the first
+	// delay, doubling per further failure up to SlowMax (defaults 250ms, 8s).
+	SlowAfter         int
+	SlowBase, SlowMax time.Duration
+	// Store keeps the state across restarts (nil: memory only); see Load.
+	Store LimitStore
+	Now   func() time.Time
 }
 
-// Limiter counts sign-in failures per key ("ip:…", "user:…") and locks a
-// key out for exponentially growing periods. It is in memory: a restart
-// forgives, which is acceptable for one instance.
+// Limiter counts sign-in failures per key and either locks a key out for
+// exponentially growing periods (Acquire/Release: an address) or slows it
+// down with growing delays (Slow/Delay: a user name — locking a name out
+// would let anyone lock its owner out). With a Store its state survives a
+// restart: a restart must not forgive an attacker.
 type Limiter struct {
 	cfg  LimiterConfig
 	mu   sync.Mutex
@@ -32,6 +41,7 @@ type limitState struct {
 	lockedUntil time.Time
 	last        time.Time
 	pending     int // attempts acquired and not yet released
+	strikes     int // failures of a slowed key since its last success
 }
 
 // NewLimiter returns a Limiter.
@@ -56,6 +66,15 @@ func NewLimiter(cfg LimiterConfig) *Limiter {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.SlowAfter <= 0 {
+		cfg.SlowAfter = 3
+	}
+	if cfg.SlowBase <= 0 {
+		cfg.SlowBase = 250 * time.Millisecond
+	}
+	if cfg.SlowMax <= 0 {
+		cfg.SlowMax = 8 * time.Second
 	}
 	return &Limiter{cfg: cfg, keys: make(map[string]*limitState)}
 }
@@ -125,23 +144,30 @@ func (l *Limiter) Acquire(keys ...string) (wait time.Duration, ok bool) {
 // every key, as Fail does, and returns the resulting lockout.
 func (l *Limiter) Release(failed bool, keys ...string) time.Duration {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	for _, k := range keys {
 		if st, ok := l.keys[k]; ok && st.pending > 0 {
 			st.pending--
 		}
 	}
 	if !failed {
+		l.mu.Unlock()
 		return 0
 	}
-	return l.fail(keys)
+	wait := l.fail(keys)
+	recs := l.records(keys)
+	l.mu.Unlock()
+	l.save(recs)
+	return wait
 }
 
 // Fail records a failure for every key and returns the resulting lockout (0: none yet).
 func (l *Limiter) Fail(keys ...string) time.Duration {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.fail(keys)
+	wait := l.fail(keys)
+	recs := l.records(keys)
+	l.mu.Unlock()
+	l.save(recs)
+	return wait
 }
 
 func (l *Limiter) fail(keys []string) time.Duration {
@@ -182,17 +208,20 @@ func (l *Limiter) fail(keys []string) time.Duration {
 // Succeed forgets the keys' failures (not their running lockout).
 func (l *Limiter) Succeed(keys ...string) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	var gone []string
 	for _, k := range keys {
 		if st, ok := l.keys[k]; ok && !st.lockedUntil.After(l.cfg.Now()) {
+			gone = append(gone, k)
 			if st.pending > 0 {
 				// Other attempts are in flight: keep their reservations.
-				st.failures, st.lockouts = 0, 0
+				st.failures, st.lockouts, st.strikes = 0, 0, 0
 				continue
 			}
 			delete(l.keys, k)
 		}
 	}
+	l.mu.Unlock()
+	l.forget(gone)
 }
 
 // sweep drops forgotten keys; if the map is still full, it drops the

@@ -29,6 +29,7 @@ type Options struct {
 	MaxOpen           int                 // transcripts one browser may have open; default 32
 	QueryTimeout      time.Duration       // bound on live-state reads for snapshots; default 5s
 	Complete          TranscriptCompleter // completes a transcript from history on open/resync; may be nil
+	MaxPerSession     int                 // websockets one session may hold; default DefaultMaxPerSession
 	Logger            *slog.Logger
 }
 
@@ -56,6 +57,7 @@ type Hub struct {
 	flushed uint64        // h.last as of the previous flush
 
 	stats stats // messages and bytes written (stats.go)
+	perSession sessionLimit
 
 	snapMu   sync.Mutex // guards the last encoded snapshot
 	snapSeq  uint64
@@ -105,6 +107,9 @@ func New(src Source, opts Options) *Hub {
 	if opts.MaxOpen <= 0 {
 		opts.MaxOpen = 32
 	}
+	if opts.MaxPerSession <= 0 {
+		opts.MaxPerSession = DefaultMaxPerSession
+	}
 	if opts.QueryTimeout <= 0 {
 		opts.QueryTimeout = 5 * time.Second
 	}
@@ -120,6 +125,7 @@ func New(src Source, opts Options) *Hub {
 		clients: make(map[*client]struct{}),
 		kick:    make(chan struct{}, 1),
 	}
+	h.perSession.max = opts.MaxPerSession
 	h.m.Upgrader.CheckOrigin = func(r *http.Request) bool { return origin.OriginAllowed(r, opts.AllowedOrigins) }
 	h.m.Config.MaxMessageSize = 4096
 	h.m.Config.MessageBufferSize = opts.MessageBufferSize
@@ -136,6 +142,11 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.ServeSession
 // ServeSession is ServeHTTP for a browser of an authenticated session, so
 // that CloseSession can end its websockets.
 func (h *Hub) ServeSession(w http.ResponseWriter, r *http.Request, session string) {
+	if !h.perSession.acquire(session) {
+		http.Error(w, "too many websockets for this session", http.StatusTooManyRequests)
+		return
+	}
+	defer h.perSession.release(session) // melody returns when the websocket ends
 	c := &client{busy: true, open: make(map[string]uint64), session: session}
 	err := h.m.HandleRequestWithKeys(w, r, map[string]any{clientKey: c})
 	if errors.Is(err, melody.ErrClosed) {

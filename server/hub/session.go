@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"unicode/utf8"
 
+	"github.com/gorilla/websocket"
 	"github.com/olahol/melody"
 
 	"github.com/callboard/callboard/adapters"
@@ -126,6 +128,10 @@ func (h *Hub) write(c *client, msg []byte) {
 func (h *Hub) onMessage(s *melody.Session, data []byte) {
 	c := clientOf(s)
 	if c == nil {
+		return
+	}
+	if !utf8.Valid(data) { // RFC 6455 8.1: a text frame is UTF-8; 1007 otherwise
+		h.closeClient(c, websocket.CloseInvalidFramePayloadData, "invalid UTF-8")
 		return
 	}
 	var m clientMessage

@@ -80,13 +80,19 @@ func (h *Handler) Login(c echo.Context) error {
 	}
 	name := auth.NormalUserName(b.Username)
 	ip := c.RealIP()
-	keys := []string{"ip:" + ip, "user:" + name}
+	// Failures lock out the address; they only slow down the user name
+	// (from every address), so nobody can lock a user out (issue 15).
+	keys, uk := []string{"ip:" + ip}, userKey(name)
 	// Reserve the attempt before the slow check: parallel guesses count
 	// against the limit as they start, not as they finish.
 	if wait, ok := h.d.Limiter.Acquire(keys...); !ok {
 		return retryAfter(c, wait)
 	}
 	ctx := c.Request().Context()
+	if err := sleep(ctx, h.d.Limiter.Delay(uk)); err != nil {
+		h.d.Limiter.Release(false, keys...)
+		return err
+	}
 	u, err := h.checkPassword(ctx, name, b.Password)
 	switch {
 	case errors.Is(err, auth.ErrBusy):
@@ -98,6 +104,7 @@ func (h *Handler) Login(c echo.Context) error {
 		return fmt.Errorf("sign in: %w", err)
 	case err != nil:
 		wait := h.d.Limiter.Release(true, keys...)
+		h.d.Limiter.Slow(uk)
 		e := session.Entry(c, "login_failed", h.d.Now())
 		e.User, e.Result = name, "bad_credentials"
 		if !auth.UserNamePattern.MatchString(name) {
@@ -112,7 +119,7 @@ func (h *Handler) Login(c echo.Context) error {
 		return web.Error(http.StatusUnauthorized, web.CodeUnauthorized, "wrong user name or password")
 	}
 	h.d.Limiter.Release(false, keys...)
-	h.d.Limiter.Succeed("user:" + name)
+	h.d.Limiter.Succeed(uk)
 
 	secret, err := auth.NewSecret(auth.SessionPrefix)
 	if err != nil {
@@ -148,6 +155,8 @@ func (h *Handler) checkPassword(ctx context.Context, name, password string) (sto
 		return store.User{}, h.d.Hasher.VerifyDummy(ctx, password)
 	case err != nil:
 		return store.User{}, err
+	case u.SSO: // signs in through the identity provider only; same time spent
+		return store.User{}, h.d.Hasher.VerifyDummy(ctx, password)
 	}
 	err = h.d.Hasher.Verify(ctx, password, u.PasswordHash)
 	if err != nil && !errors.Is(err, auth.ErrMismatch) && !errors.Is(err, auth.ErrBusy) {

@@ -45,8 +45,9 @@ func (r Role) rank() int {
 type User struct {
 	Name         string
 	Role         Role
-	PasswordHash string // argon2id PHC string
+	PasswordHash string // argon2id PHC string; empty for SSO users
 	CreatedAt    time.Time
+	SSO          bool // signs in through the identity provider only (server/oidc)
 }
 
 // Session is a signed-in browser. TokenHash is SHA-256 of the cookie value;

@@ -13,6 +13,7 @@ import { assert, eventually, run, test } from './harness.mjs';
 import { adminTests, asteriskTests, rateLimitTests, signInTests } from './auth-tests.mjs';
 import { historyTests, openCallbotTranscript } from './history-tests.mjs';
 import { alertsTests } from './alerts-tests.mjs';
+import { ssoTests } from './sso-tests.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(repo, 'test-output');
@@ -383,6 +384,7 @@ test('phone width (390 px) is usable', async () => {
 });
 
 rateLimitTests(ctx);
+ssoTests(ctx);
 
 test('no console errors during the run', async () => {
   assert(consoleErrors.length === 0, consoleErrors.join('\n'));

@@ -105,9 +105,6 @@ func (n *Node) Calls() []adapters.Action {
 
 // Validate checks identifiers against a strict pattern and media against the allowlist.
 func (n *Node) Validate(a adapters.Action) error {
-	if !slices.Contains(n.actions, a.Kind()) {
-		return fmt.Errorf("%s: %w", a.Kind(), adapters.ErrUnsupported)
-	}
 	var ids []string
 	media := ""
 	switch a := a.(type) {
@@ -155,6 +152,10 @@ func (n *Node) Validate(a adapters.Action) error {
 		if !idPattern.MatchString(id) {
 			return fmt.Errorf("malformed identifier %q: %w", id, adapters.ErrInvalid)
 		}
+	}
+	// Identifiers first, as the real adapters do: a malformed one is 400.
+	if !slices.Contains(n.actions, a.Kind()) {
+		return fmt.Errorf("%s: %w", a.Kind(), adapters.ErrUnsupported)
 	}
 	if media != "" && !slices.Contains(n.media, media) {
 		return fmt.Errorf("unknown media %q: %w", media, adapters.ErrInvalid)

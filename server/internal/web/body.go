@@ -1,35 +1,34 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
 
 // DecodeStrict reads exactly one JSON object sent as application/json,
-// refusing unknown fields and anything after the object. shape names the
+// refusing unknown, duplicate and case-variant keys, invalid UTF-8 and
+// anything after the object (CheckJSON). shape names the
 // expected object in the error message.
 func DecodeStrict(c echo.Context, v any, shape string) error {
-	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
-	if err != nil || mt != echo.MIMEApplicationJSON {
-		return Error(http.StatusUnsupportedMediaType, CodeInvalid, "Content-Type must be application/json")
+	if err := RequireJSON(c); err != nil {
+		return err
 	}
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	err = dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("data after the JSON object")
+	body, err := io.ReadAll(c.Request().Body)
+	if err == nil {
+		err = CheckJSON(body, JSONFields(v))
 	}
 	if err == nil {
-		// dec.More ignores a stray closing bracket; one more token must be EOF.
-		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
-			err = errors.New("data after the JSON object")
-		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
 	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -41,12 +40,25 @@ func DecodeStrict(c echo.Context, v any, shape string) error {
 	return nil
 }
 
-// Clip bounds what a client controls before it is stored.
-func Clip(v string, n int) string {
-	if len(v) > n {
-		return v[:n]
+// RequireJSON answers 415 unless the request says application/json.
+func RequireJSON(c echo.Context) error {
+	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if err != nil || mt != echo.MIMEApplicationJSON {
+		return Error(http.StatusUnsupportedMediaType, CodeInvalid, "Content-Type must be application/json")
 	}
-	return v
+	return nil
+}
+
+// Clip bounds what a client controls before it is stored.
+// It cuts on a rune boundary: the result stays valid UTF-8.
+func Clip(v string, n int) string {
+	if len(v) <= n {
+		return v
+	}
+	for n > 0 && !utf8.RuneStart(v[n]) {
+		n--
+	}
+	return v[:n]
 }
 
 // CSVCell defuses spreadsheet formulas: a cell starting with = + - @ (or a

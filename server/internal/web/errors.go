@@ -22,6 +22,9 @@ const (
 	CodeRateLimited  = "rate_limited"
 )
 
+// MaxLoggedPath bounds a request path in a log line: the client chooses it.
+const MaxLoggedPath = 256
+
 // ErrorBody is the JSON of every REST error.
 type ErrorBody struct {
 	Error string `json:"error"`
@@ -57,7 +60,7 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 				he.Msg = m
 			}
 		default:
-			log.Error("unhandled request error", "path", c.Request().URL.Path, "err", err)
+			log.Error("unhandled request error", "path", Clip(c.Request().URL.Path, MaxLoggedPath), "err", err)
 			he = &HTTPError{Status: http.StatusInternalServerError, Code: CodeInternal, Msg: "internal error"}
 		}
 		if c.Request().Method == http.MethodHead {

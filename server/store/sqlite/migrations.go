@@ -157,4 +157,15 @@ var migrations = []string{
 		updated_at  INTEGER NOT NULL
 	);
 	CREATE INDEX alert_outbox_due ON alert_outbox(state, next_at);`,
+	// 5: sign-in limiter state (survives restarts), single sign-on users.
+	`CREATE TABLE login_limits (
+		key          TEXT PRIMARY KEY,
+		failures     INTEGER NOT NULL DEFAULT 0,
+		lockouts     INTEGER NOT NULL DEFAULT 0,
+		strikes      INTEGER NOT NULL DEFAULT 0,
+		window_start INTEGER NOT NULL DEFAULT 0,
+		locked_until INTEGER NOT NULL DEFAULT 0,
+		last         INTEGER NOT NULL DEFAULT 0
+	);
+	ALTER TABLE users ADD COLUMN sso INTEGER NOT NULL DEFAULT 0;`,
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -25,14 +24,13 @@ type DB struct {
 
 var _ store.Store = (*DB)(nil)
 
-// Open creates dataDir if needed (mode 0700: the file holds password hashes
-// and the audit log), opens or creates the database and applies pending
-// migrations.
+// Open creates dataDir if needed (mode 0700, files 0600: see filemode.go),
+// opens or creates the database and applies pending migrations.
 func Open(ctx context.Context, dataDir string) (*DB, error) {
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data dir %s: %w", dataDir, err)
-	}
 	path := filepath.Join(dataDir, FileName)
+	if err := prepareFiles(dataDir, path); err != nil {
+		return nil, err
+	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(5000)")
@@ -53,9 +51,9 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("database %s is not writable: %w", path, err)
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
+	if err := restrictFiles(path); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("restrict database file mode: %w", err)
+		return nil, err
 	}
 	return d, nil
 }

@@ -10,8 +10,8 @@ import (
 )
 
 func (d *DB) CreateUser(ctx context.Context, u store.User) error {
-	_, err := d.db.ExecContext(ctx, `INSERT INTO users(name, role, password_hash, created_at) VALUES (?, ?, ?, ?)`,
-		u.Name, string(u.Role), u.PasswordHash, ms(u.CreatedAt))
+	_, err := d.db.ExecContext(ctx, `INSERT INTO users(name, role, password_hash, created_at, sso) VALUES (?, ?, ?, ?, ?)`,
+		u.Name, string(u.Role), u.PasswordHash, ms(u.CreatedAt), u.SSO)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") || strings.Contains(err.Error(), "PRIMARY KEY") {
 			return fmt.Errorf("create user %s: %w", u.Name, store.ErrExists)
@@ -25,8 +25,8 @@ func (d *DB) GetUser(ctx context.Context, name string) (store.User, error) {
 	var u store.User
 	var role string
 	var created int64
-	err := d.db.QueryRowContext(ctx, `SELECT name, role, password_hash, created_at FROM users WHERE name = ?`, name).
-		Scan(&u.Name, &role, &u.PasswordHash, &created)
+	err := d.db.QueryRowContext(ctx, `SELECT name, role, password_hash, created_at, sso FROM users WHERE name = ?`, name).
+		Scan(&u.Name, &role, &u.PasswordHash, &created, &u.SSO)
 	if err != nil {
 		return store.User{}, notFound(err, "get user "+name)
 	}
@@ -35,7 +35,7 @@ func (d *DB) GetUser(ctx context.Context, name string) (store.User, error) {
 }
 
 func (d *DB) ListUsers(ctx context.Context) ([]store.User, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT name, role, created_at FROM users ORDER BY name`)
+	rows, err := d.db.QueryContext(ctx, `SELECT name, role, created_at, sso FROM users ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -45,7 +45,7 @@ func (d *DB) ListUsers(ctx context.Context) ([]store.User, error) {
 		var u store.User
 		var role string
 		var created int64
-		if err := rows.Scan(&u.Name, &role, &created); err != nil {
+		if err := rows.Scan(&u.Name, &role, &created, &u.SSO); err != nil {
 			return nil, fmt.Errorf("list users: %w", err)
 		}
 		u.Role, u.CreatedAt = store.Role(role), fromMS(created)

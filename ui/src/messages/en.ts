@@ -219,6 +219,8 @@ const en: Record<string, string> = {
   'auth.expired': 'Your session ended. Sign in again to continue.',
   'auth.signedOut': 'You signed out.',
   'auth.required': 'Enter your user name and password.',
+  'auth.sso': 'Sign in with {provider}',
+  'auth.or': 'or with a callboard account',
   'auth.checking': 'Checking your session…',
   'auth.unreachable': 'callboard did not answer. Retrying…',
   'auth.retry': 'Retry now',
