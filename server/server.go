@@ -69,6 +69,7 @@ type Server struct {
 	order []adapters.Node
 	state *live.State
 	hub   *hub.Hub
+	audio audioParts // live call audio (audio.go)
 	echo  *echo.Echo
 
 	store    store.Store
@@ -159,6 +160,7 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 		CheckInterval: s.cfg.Auth.SessionCheckInterval,
 		Secure:        s.secureRequest,
 	})
+	s.initAudio()
 	s.echo = s.routes()
 	return s, nil
 }
@@ -236,6 +238,7 @@ func (s *Server) Run(ctx context.Context) error {
 	for _, n := range s.order {
 		wg.Go(func() {
 			emit := func(ev adapters.Event) {
+				s.endAudio(ev) // a call's audio ends with the call
 				// Fails only when shutting down (ctx done, state stopped).
 				if err := s.state.Emit(ctx, ev); err != nil && ctx.Err() == nil {
 					s.log.Warn("node event dropped", "node", n.ID(), "err", err)
@@ -273,6 +276,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	cancel()
 	s.hub.Close() // idempotent with the hub's own close on ctx done
+	s.audio.hub.Close()
 	shutCtx, shutCancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer shutCancel()
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {

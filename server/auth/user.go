@@ -20,8 +20,12 @@ const ScopeIngestUtterances = "ingest:utterances"
 // the catalogue's adapters.ScopeOriginate, on the originate route only.
 const ScopeOriginate = adapters.ScopeOriginate
 
+// ScopeIngestAudio lets a token stream call audio into the audio ingest
+// websocket (audio.ScopeIngest; a relay such as mod_audio_fork).
+const ScopeIngestAudio = "ingest:audio"
+
 // KnownScopes are the scopes an API token may hold.
-var KnownScopes = []string{ScopeIngestUtterances, ScopeOriginate}
+var KnownScopes = []string{ScopeIngestUtterances, ScopeOriginate, ScopeIngestAudio}
 
 // NormalUserName lowercases and bounds what a client typed (also the
 // rate-limit and audit key for unknown names).
