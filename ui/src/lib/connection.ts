@@ -29,6 +29,8 @@ export interface ConnectionOptions {
    * snapshot (e.g. the upgrade was refused, maybe for want of a session).
    */
   onDrop?: (info: { code: number; beforeSnapshot: boolean }) => void;
+  /** Audio meters ({"type":"levels"}: not state, never seq-checked). */
+  onLevels?: (msg: unknown) => void;
   makeSocket?: (url: string) => SocketLike;
   now?: () => number;
   random?: () => number;
@@ -51,8 +53,9 @@ export class Connection {
   private stopped = true; // until start()
   private reopenPending = false;
   private gotSnapshot = false;
-  private opts: Required<Omit<ConnectionOptions, 'onSessionEnded' | 'onDrop'>> &
-    Pick<ConnectionOptions, 'onSessionEnded' | 'onDrop'>;
+  private meters = false;
+  private opts: Required<Omit<ConnectionOptions, 'onSessionEnded' | 'onDrop' | 'onLevels'>> &
+    Pick<ConnectionOptions, 'onSessionEnded' | 'onDrop' | 'onLevels'>;
 
   constructor(opts: ConnectionOptions) {
     this.opts = {
@@ -106,6 +109,12 @@ export class Connection {
     this.send({ type: 'close', call });
   }
 
+  /** Asks for every call's audio levels (the overview shows meters). */
+  setMeters(on: boolean) {
+    this.meters = on;
+    this.send({ type: 'meters', on });
+  }
+
   private connect() {
     if (this.stopped) return;
     this.opts.onState({ kind: 'connecting' });
@@ -142,6 +151,10 @@ export class Connection {
     } catch {
       return;
     }
+    if ((msg as { type: string }).type === 'levels') {
+      this.opts.onLevels?.(msg);
+      return;
+    }
     const result = this.opts.store.apply(msg);
     if (msg.type === 'snapshot') {
       this.gotSnapshot = true;
@@ -150,6 +163,7 @@ export class Connection {
       if (this.reopenPending) {
         this.reopenPending = false;
         for (const call of this.opts.store.transcripts.keys()) this.send({ type: 'open', call });
+        if (this.meters) this.send({ type: 'meters', on: true });
       }
     }
     if (result === 'resync') this.send({ type: 'resync' });
