@@ -48,7 +48,9 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.securityHeaders)
 	e.Use(noStore)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
-		Skipper:   func(c echo.Context) bool { return c.Path() == "/ws" || c.Request().URL.Path == "/ws" },
+		Skipper: func(c echo.Context) bool {
+			return c.Path() == "/ws" || c.Request().URL.Path == "/ws" || isAudioSocket(c.Path())
+		},
 		MinLength: 1024,
 	}))
 
@@ -62,6 +64,12 @@ func (s *Server) routes() *echo.Echo {
 	// characters of CJK text are up to 12 KB of UTF-8).
 	e.POST("/api/v1/nodes/:node/calls/:call/utterances", ingestH.IngestUtterance,
 		middleware.BodyLimit("32K"), s.sessions.RequireToken(auth.ScopeIngestUtterances))
+
+	// Live call audio (audio.go): relays stream into the ingest websocket
+	// with an ingest:audio token (header or ?token=, checked in the handler
+	// so that refusals are close codes); moderators listen, audited.
+	e.GET("/api/v1/audio/:node/:call/:side", s.audio.ingest.Echo)
+	e.GET("/api/v1/nodes/:node/calls/:call/audio", s.listenAudio, s.sessions.Require(store.RoleModerator))
 
 	v1 := e.Group("/api/v1", middleware.BodyLimit("4K"))
 	v1.POST("/auth/login", loginH.Login, s.gateLocalLogin)

@@ -74,6 +74,7 @@ type Server struct {
 	order []adapters.Node
 	state *live.State
 	hub   *hub.Hub
+	audio audioParts // live call audio (audio.go)
 	echo  *echo.Echo
 
 	store    store.Store
@@ -171,6 +172,7 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 	if err := s.initOIDC(); err != nil {
 		return nil, err
 	}
+	s.initAudio()
 	s.echo = s.routes()
 	return s, nil
 }
@@ -249,6 +251,7 @@ func (s *Server) Run(ctx context.Context) error {
 	for _, n := range s.order {
 		wg.Go(func() {
 			emit := func(ev adapters.Event) {
+				s.endAudio(ev) // a call's audio ends with the call
 				// Fails only when shutting down (ctx done, state stopped).
 				if err := s.state.Emit(ctx, ev); err != nil && ctx.Err() == nil {
 					s.log.Warn("node event dropped", "node", n.ID(), "err", err)
@@ -286,6 +289,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	cancel()
 	s.hub.Close() // idempotent with the hub's own close on ctx done
+	s.audio.hub.Close()
 	shutCtx, shutCancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer shutCancel()
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {

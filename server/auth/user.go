@@ -23,8 +23,12 @@ const ScopeOriginate = adapters.ScopeOriginate
 // ScopeMetricsRead lets a token scrape /metrics.
 const ScopeMetricsRead = "metrics:read"
 
+// ScopeIngestAudio lets a token stream call audio into the audio ingest
+// websocket (audio.ScopeIngest; a relay such as mod_audio_fork).
+const ScopeIngestAudio = "ingest:audio"
+
 // KnownScopes are the scopes an API token may hold.
-var KnownScopes = []string{ScopeIngestUtterances, ScopeOriginate, ScopeMetricsRead}
+var KnownScopes = []string{ScopeIngestUtterances, ScopeOriginate, ScopeMetricsRead, ScopeIngestAudio}
 
 // NormalUserName lowercases and bounds what a client typed (also the
 // rate-limit and audit key for unknown names).

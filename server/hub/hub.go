@@ -56,8 +56,9 @@ type Hub struct {
 	kick    chan struct{} // a change was published (Run may flush early)
 	flushed uint64        // h.last as of the previous flush
 
-	stats stats // messages and bytes written (stats.go)
+	stats      stats // messages and bytes written (stats.go)
 	perSession sessionLimit
+	levels     levelBox // audio meters awaiting their flush (levels.go)
 
 	snapMu   sync.Mutex // guards the last encoded snapshot
 	snapSeq  uint64
@@ -91,6 +92,7 @@ type client struct {
 	covered atomic.Uint64     // every change <= covered was considered (written under mu)
 	closing atomic.Bool
 	session string // the sign-in session behind this browser (see ServeSession)
+	meters  bool   // wants every call's audio levels (levels.go; under mu)
 }
 
 // New returns a Hub reading snapshots from src.
@@ -201,6 +203,7 @@ func (h *Hub) Publish(changes []live.Change) {
 // dashboard (a moderator's click, a call that starts) pays no coalescing
 // delay, and under load every change still waits at most one interval.
 func (h *Hub) Run(ctx context.Context) error {
+	go h.runLevels(ctx)
 	iv := h.opts.CoalesceInterval
 	t := time.NewTimer(iv)
 	defer t.Stop()

@@ -17,6 +17,7 @@ import (
 type clientMessage struct {
 	Type string `json:"type"`
 	Call string `json:"call"`
+	On   bool   `json:"on"` // meters
 }
 
 // transcriptMessage is the answer to "open" (and part of a resync).
@@ -148,6 +149,10 @@ func (h *Hub) onMessage(s *melody.Session, data []byte) {
 			return
 		}
 		h.open(c, m.Call)
+	case "meters":
+		c.mu.Lock()
+		c.meters = m.On
+		c.mu.Unlock()
 	case "close":
 		c.mu.Lock()
 		delete(c.open, m.Call)

@@ -14,6 +14,7 @@ import { adminTests, asteriskTests, rateLimitTests, signInTests } from './auth-t
 import { historyTests, openCallbotTranscript } from './history-tests.mjs';
 import { alertsTests } from './alerts-tests.mjs';
 import { ssoTests } from './sso-tests.mjs';
+import { audioTests } from './audio-tests.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(repo, 'test-output');
@@ -363,6 +364,7 @@ asteriskTests(ctx);
 adminTests(ctx);
 historyTests(ctx);
 alertsTests(ctx);
+audioTests(ctx);
 
 test('phone width (390 px) is usable', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
@@ -408,7 +410,7 @@ await run({
     browser = await chromium.launch({
       executablePath: chromiumPath,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
     });
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     page = await context.newPage();

@@ -44,7 +44,7 @@ export interface AuditEntry {
 }
 
 /** Scopes a token can have (docs/auth.md). */
-export const tokenScopes = ['ingest:utterances', 'calls:originate', 'metrics:read'] as const;
+export const tokenScopes = ['ingest:utterances', 'calls:originate', 'metrics:read', 'ingest:audio'] as const;
 export const roles: Role[] = ['viewer', 'moderator', 'admin'];
 export const auditKinds = [
   'action',
@@ -57,6 +57,7 @@ export const auditKinds = [
   'token_created',
   'token_revoked',
   'ingest',
+  'audio_listen',
 ] as const;
 
 const seg = encodeURIComponent;

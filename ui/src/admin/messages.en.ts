@@ -60,6 +60,7 @@ const enAdmin: Record<string, string> = {
   'tokens.scope.ingest:utterances': 'Send transcript lines (ingest:utterances)',
   'tokens.scope.calls:originate': 'Place calls (calls:originate)',
   'tokens.scope.metrics:read': 'Scrape /metrics (metrics:read)',
+  'tokens.scope.ingest:audio': 'Stream call audio (ingest:audio)',
   'tokens.scopeRequired': 'Choose at least one scope.',
   'tokens.secretTitle': 'Token “{name}” created',
   'tokens.secretBody': 'Copy it now: callboard keeps only a hash and will not show it again.',
@@ -110,6 +111,7 @@ const enAdmin: Record<string, string> = {
   'audit.kind.token_created': 'Token created',
   'audit.kind.token_revoked': 'Token revoked',
   'audit.kind.ingest': 'Transcript ingest',
+  'audit.kind.audio_listen': 'Listened in the browser',
 };
 
 addMessages('en', enAdmin);

@@ -32,6 +32,8 @@ export interface ConnectionOptions {
   onDrop?: (info: { code: number; beforeSnapshot: boolean }) => void;
   /** A fired alert (a message outside the seq stream). */
   onAlert?: (alert: FiredAlert) => void;
+  /** Audio meters ({"type":"levels"}: not state, never seq-checked). */
+  onLevels?: (msg: unknown) => void;
   makeSocket?: (url: string) => SocketLike;
   now?: () => number;
   random?: () => number;
@@ -54,8 +56,9 @@ export class Connection {
   private stopped = true; // until start()
   private reopenPending = false;
   private gotSnapshot = false;
-  private opts: Required<Omit<ConnectionOptions, 'onSessionEnded' | 'onDrop' | 'onAlert'>> &
-    Pick<ConnectionOptions, 'onSessionEnded' | 'onDrop' | 'onAlert'>;
+  private meters = false;
+  private opts: Required<Omit<ConnectionOptions, 'onSessionEnded' | 'onDrop' | 'onAlert' | 'onLevels'>> &
+    Pick<ConnectionOptions, 'onSessionEnded' | 'onDrop' | 'onAlert' | 'onLevels'>;
 
   constructor(opts: ConnectionOptions) {
     this.opts = {
@@ -109,6 +112,12 @@ export class Connection {
     this.send({ type: 'close', call });
   }
 
+  /** Asks for every call's audio levels (the overview shows meters). */
+  setMeters(on: boolean) {
+    this.meters = on;
+    this.send({ type: 'meters', on });
+  }
+
   private connect() {
     if (this.stopped) return;
     this.opts.onState({ kind: 'connecting' });
@@ -149,6 +158,10 @@ export class Connection {
       this.opts.onAlert?.((msg as unknown as { alert: FiredAlert }).alert);
       return;
     }
+    if ((msg as { type: string }).type === 'levels') {
+      this.opts.onLevels?.(msg);
+      return;
+    }
     const result = this.opts.store.apply(msg);
     if (msg.type === 'snapshot') {
       this.gotSnapshot = true;
@@ -157,6 +170,7 @@ export class Connection {
       if (this.reopenPending) {
         this.reopenPending = false;
         for (const call of this.opts.store.transcripts.keys()) this.send({ type: 'open', call });
+        if (this.meters) this.send({ type: 'meters', on: true });
       }
     }
     if (result === 'resync') this.send({ type: 'resync' });

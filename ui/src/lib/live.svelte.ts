@@ -6,6 +6,7 @@ import { Connection, type ConnState } from './connection';
 import { LiveStore } from './store';
 import { ui } from './ui.svelte';
 import { alertText } from './alertToast';
+import { meters } from './audio/meters.svelte';
 
 class Live {
   store = new LiveStore();
@@ -20,6 +21,7 @@ class Live {
     this.connection = new Connection({
       url: `${proto}//${location.host}/ws`,
       store: this.store,
+      onLevels: (m) => meters.apply(m as Parameters<typeof meters.apply>[0]),
       onState: (s) => (this.conn = s),
       // The server closed the socket because the session ended or was revoked.
       onSessionEnded: () => auth.sessionEnded(),
