@@ -30,15 +30,15 @@ type catalogueWire struct {
 // finds each one with the audit screen's exact action filter: the audit
 // stores the catalogue's name, never the URL's last segment.
 func TestEveryCatalogueActionIsRoutedAndAudited(t *testing.T) {
-	node := stubnode.New("fs1", fs1Snapshot())
+	node := stubnode.New("fs1", fs1Snapshot(), agentEvent("agent1"))
 	ts := startServer(t, Config{}, node)
 	mod := ts.clientAs(t, store.RoleModerator)
 	var snap struct{ Catalogue []catalogueWire }
 	if code := ts.getJSON(t, "/api/v1/state", &snap); code != 200 || len(snap.Catalogue) != len(adapters.Catalogue()) {
 		t.Fatalf("state: %d, catalogue %+v", code, snap.Catalogue)
 	}
-	ref := adapters.Ref{Node: "fs1", Call: "c1", Conference: "room", Member: "2"}
-	fill := strings.NewReplacer("{node}", ref.Node, "{call}", ref.Call, "{conf}", ref.Conference, "{member}", ref.Member)
+	ref := adapters.Ref{Node: "fs1", Call: "c1", Conference: "room", Member: "2", Agent: "agent1"}
+	fill := strings.NewReplacer("{node}", ref.Node, "{call}", ref.Call, "{conf}", ref.Conference, "{member}", ref.Member, "{agent}", ref.Agent)
 	for i, w := range snap.Catalogue {
 		spec, ok := adapters.LookupAction(adapters.ActionKind(w.Name))
 		if !ok {
@@ -46,8 +46,8 @@ func TestEveryCatalogueActionIsRoutedAndAudited(t *testing.T) {
 		}
 		args, body := adapters.Args{}, ""
 		for _, p := range w.Params {
-			args[p.Name] = "welcome"
-			body = `{"` + p.Name + `":"welcome"}`
+			args[p.Name] = catalogueArg(p.Kind)
+			body = `{"` + p.Name + `":"` + args[p.Name] + `"}`
 		}
 		resp, data := mod.do(t, w.Method, fill.Replace(w.Path), body)
 		if resp.StatusCode != 200 {

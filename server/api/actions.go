@@ -65,7 +65,8 @@ func (h *Handler) action(spec adapters.ActionSpec) echo.HandlerFunc {
 // malformed escape is left as is here and refused by takeAction).
 func refOf(c echo.Context) adapters.Ref {
 	get := func(n string) string { v, _ := web.Param(c, n); return v }
-	return adapters.Ref{Node: get("node"), Call: get("call"), Conference: get("conf"), Member: get("member")}
+	return adapters.Ref{Node: get("node"), Call: get("call"), Conference: get("conf"), Member: get("member"),
+		Agent: get("agent")}
 }
 
 // takeAction: role, node, path, body, Validate (nothing reaches the PBX on
@@ -145,7 +146,7 @@ func (h *Handler) ref(c echo.Context) (adapters.Ref, error) {
 	for _, p := range []struct {
 		name string
 		dst  *string
-	}{{"node", &r.Node}, {"call", &r.Call}, {"conf", &r.Conference}, {"member", &r.Member}} {
+	}{{"node", &r.Node}, {"call", &r.Call}, {"conf", &r.Conference}, {"member", &r.Member}, {"agent", &r.Agent}} {
 		if c.Param(p.name) == "" {
 			continue
 		}
@@ -171,6 +172,9 @@ func liveTarget(t adapters.Target, r adapters.Ref) (key string, exists func(*liv
 	case adapters.TargetCall:
 		key = live.CallKey(r.Node, r.Call)
 		return key, func(v *live.View) bool { return v.HasCall(key) }
+	case adapters.TargetAgent:
+		key = live.AgentKey(r.Node, r.Agent)
+		return key, func(v *live.View) bool { return v.HasAgent(key) }
 	}
 	return r.Node, func(*live.View) bool { return true }
 }

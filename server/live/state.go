@@ -112,6 +112,7 @@ type State struct {
 	retained      []retainedCall                 // ended calls' transcripts, oldest first (may hold stale entries)
 	retainedCount int                            // transcripts whose call is not live
 	changes       []Change                       // scratch buffer of the event being applied
+	q             queueState                     // queues, agents, tiers, queue members (queue.go)
 }
 
 type query struct {
@@ -150,6 +151,7 @@ func New(opts Options) *State {
 		members:     make(map[string]*adapters.Member),
 		confMembers: make(map[string]map[string]struct{}),
 		transcripts: make(map[string]*transcript),
+		q:           newQueueState(),
 	}
 	now := opts.Now().UTC()
 	for _, n := range opts.Nodes {
@@ -257,6 +259,8 @@ func (s *State) Apply(ev adapters.Event) {
 		s.removeMember(key3(e.Node, e.Conference, e.MemberID))
 	case adapters.UtteranceAdded:
 		s.addUtterance(e.Utterance)
+	default:
+		s.applyQueueEvent(ev)
 	}
 	s.expireTranscripts()
 	if len(s.changes) > 0 && s.opts.Sink != nil {

@@ -35,7 +35,8 @@ func New(id string, initial ...adapters.Event) *Node {
 		media: []string{"welcome"},
 		actions: []adapters.ActionKind{adapters.ActMute, adapters.ActUnmute, adapters.ActDeaf, adapters.ActUndeaf,
 			adapters.ActKick, adapters.ActPlayToMember, adapters.ActPlayToConference, adapters.ActLock,
-			adapters.ActUnlock, adapters.ActMOHStart, adapters.ActMOHStop, adapters.ActHangup},
+			adapters.ActUnlock, adapters.ActMOHStart, adapters.ActMOHStop, adapters.ActHangup,
+			adapters.ActSetAgentStatus},
 		initial: initial,
 		events:  make(chan adapters.Event, 64),
 		reply:   "+OK",
@@ -122,6 +123,11 @@ func (n *Node) Validate(a adapters.Action) error {
 		ids = []string{a.Conference}
 	case adapters.HangupCall:
 		ids = []string{a.Call}
+	case adapters.SetAgentStatus:
+		ids = []string{a.Agent}
+		if !adapters.ValidAgentStatus(a.Status) {
+			return fmt.Errorf("unknown agent status %q: %w", a.Status, adapters.ErrInvalid)
+		}
 	default:
 		return fmt.Errorf("action %T: %w", a, adapters.ErrUnsupported)
 	}
