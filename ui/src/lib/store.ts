@@ -18,6 +18,7 @@ import {
   type TranscriptMsg,
   type Utterance,
 } from './types';
+import { QueueStore } from '../wallboard/queueStore';
 
 /** What the connection must do after a message was applied. */
 export type ApplyResult = 'ok' | 'resync' | 'ignored';
@@ -33,6 +34,8 @@ export class LiveStore {
   transcripts = new Map<string, Map<string, Utterance>>();
   /** Calls whose whole transcript has arrived (answer to `open`). */
   transcriptLoaded = new Set<string>();
+  /** Queues, agents, tiers and waiting callers (wallboard/queueStore.ts). */
+  queues = new QueueStore();
   /** Last seq seen; null before the first snapshot or while awaiting a resync. */
   seq: number | null = null;
   loaded = false;
@@ -59,6 +62,7 @@ export class LiveStore {
     this.conferences.clear();
     this.members.clear();
     this.catalogue.clear();
+    this.queues.clear();
     this.transcripts.clear();
     this.transcriptLoaded.clear();
     this.seq = null;
@@ -97,6 +101,7 @@ export class LiveStore {
     this.conferences = new Map((s.conferences ?? []).map((c) => [conferenceKey(c), c]));
     this.members = new Map((s.members ?? []).map((m) => [memberKey(m), m]));
     this.catalogue = new Map((s.catalogue ?? []).map((a) => [a.name, a]));
+    this.queues.applySnapshot(s);
     // Open transcripts stay: the server re-sends them after a snapshot.
     this.seq = s.seq;
     this.loaded = true;
@@ -118,6 +123,7 @@ export class LiveStore {
   }
 
   applyOp(op: Op) {
+    if (this.queues.applyOp(op)) return;
     const { key } = op;
     if (op.op === 'remove') {
       switch (op.kind) {

@@ -1,5 +1,6 @@
 // Wire types of the browser protocol (docs/protocol.md). Times are RFC 3339
 // strings in UTC; absent times are omitted.
+import type { Agent, Queue, QueueMember, Tier } from '../wallboard/queueTypes';
 
 export type NodeState = 'connecting' | 'up' | 'down';
 
@@ -73,7 +74,7 @@ export interface Utterance {
   at?: string;
 }
 
-export type Kind = 'node' | 'call' | 'conference' | 'member' | 'utterance';
+export type Kind = 'node' | 'call' | 'conference' | 'member' | 'utterance' | 'queue' | 'agent' | 'tier' | 'queueMember';
 
 export interface Op {
   op: 'upsert' | 'remove';
@@ -83,7 +84,7 @@ export interface Op {
 }
 
 /** What an action acts on; its route's path parameters follow from it. */
-export type ActionTarget = 'node' | 'call' | 'conference' | 'member';
+export type ActionTarget = 'node' | 'call' | 'conference' | 'member' | 'agent';
 
 /** One entry of the server's action catalogue (docs/protocol.md, "Actions"). */
 export interface ActionSpec {
@@ -106,6 +107,11 @@ export interface SnapshotMsg {
   conferences?: Conference[];
   members?: Member[];
   catalogue?: ActionSpec[];
+  /** Queue kinds (wallboard/queueTypes.ts). */
+  queues?: Queue[];
+  agents?: Agent[];
+  tiers?: Tier[];
+  queueMembers?: QueueMember[];
 }
 
 export interface DeltaMsg {
