@@ -66,7 +66,7 @@ export function loadSettings(storage: Pick<Storage, 'getItem'> | null): BoardSet
     raw = {};
   }
   const d = defaultSettings;
-  const th = raw.thresholds ?? {};
+  const th: Partial<Thresholds> = raw.thresholds ?? {};
   return {
     thresholds: {
       longestWait: limits(th.longestWait, d.thresholds.longestWait, 86400),
