@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core';
 import { assert, eventually, run, test } from './harness.mjs';
 import { adminTests, asteriskTests, rateLimitTests, signInTests } from './auth-tests.mjs';
 import { historyTests, openCallbotTranscript } from './history-tests.mjs';
+import { wallboardTests } from './wallboard-tests.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(repo, 'test-output');
@@ -358,6 +359,7 @@ test('kick asks for a confirm naming the person; cancel sends nothing', async ()
 asteriskTests(ctx);
 adminTests(ctx);
 historyTests(ctx);
+wallboardTests(ctx);
 
 test('phone width (390 px) is usable', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
