@@ -164,6 +164,21 @@ export function wallboardTests(ctx) {
     await page.waitForSelector('[data-wallboard]', { timeout: 5000 });
   });
 
+  test('queue history: the abandoned call is listed, daily figures shown, exports offered', async () => {
+    const { page } = ctx;
+    await page.goto(`${ctx.base}/history`);
+    await page.click('[data-history-view="queues"]');
+    await page.waitForSelector('[data-queue-history] [data-qh-call][data-outcome="abandoned"]', { timeout: 10000 });
+    await page.waitForSelector('[data-qh-days] [data-qh-day]', { timeout: 5000 });
+    await page.selectOption('[data-qh-outcome]', 'abandoned');
+    await eventually(async () => (await page.locator('[data-qh-call]:not([data-outcome="abandoned"])').count()) === 0, { message: 'only abandoned calls' });
+    const href = await page.locator('[data-qh-export="csv"]').getAttribute('href');
+    assert(href.includes('outcome=abandoned') && href.includes('format=csv'), `export link ${href}`);
+    const csv = await page.evaluate(async (h) => (await fetch(h)).text(), href);
+    assert(csv.startsWith('node,queue,member_id') && csv.includes('abandoned'), `export: ${csv.slice(0, 200)}`);
+    await ctx.shot('queue-history');
+  });
+
   test('wallboard at phone width (390 px) does not scroll sideways', async () => {
     const phone = await ctx.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
     const p = await phone.newPage();
