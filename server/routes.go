@@ -82,6 +82,10 @@ func (s *Server) routes() *echo.Echo {
 	v1.GET("/history/calls", historyH.ListCalls, viewer)
 	v1.GET("/history/calls/:node/:call", historyH.GetCall, viewer)
 	v1.GET("/history/calls/:node/:call/export", historyH.ExportCall, viewer)
+	v1.GET("/history/queue-calls", historyH.ListQueueCalls, viewer)
+	v1.GET("/history/queue-calls/export", historyH.ExportQueueCalls, viewer)
+	v1.GET("/history/queue-daily", historyH.QueueDaily, viewer)
+	v1.GET("/history/queue-daily/export", historyH.ExportQueueDaily, viewer)
 	// One route per entry of the action catalogue (adapters/catalogue.go),
 	// each with the entry's role (checked in the handler, which audits it);
 	// an entry with a token scope (originate) also admits such a token.

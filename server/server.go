@@ -86,7 +86,7 @@ type Server struct {
 	proxies  []*net.IPNet
 	now      func() time.Time
 	sessions *session.Manager
-	out      out // domain-event tap and its outputs (out.go)
+	out      out           // domain-event tap and its outputs (out.go)
 	oidc     *oidc.Handler // nil without single sign-on
 
 	mu          sync.Mutex

@@ -216,6 +216,9 @@ func liveTarget(t adapters.Target, r adapters.Ref) (key string, exists func(*liv
 	case adapters.TargetCall:
 		key = live.CallKey(r.Node, r.Call)
 		return key, func(v *live.View) bool { return v.HasCall(key) }
+	case adapters.TargetAgent:
+		key = live.AgentKey(r.Node, r.Agent)
+		return key, func(v *live.View) bool { return v.HasAgent(key) }
 	}
 	return r.Node, func(*live.View) bool { return true }
 }

@@ -34,7 +34,7 @@ func TestGetState(t *testing.T) {
 		t.Fatalf("snapshot %+v", snap)
 	}
 	n := snap.Nodes
-	if len(n) != 1 || n[0].Node != "fs1" || n[0].State != "up" || len(n[0].Actions) != 12 || n[0].Media[0] != "welcome" {
+	if len(n) != 1 || n[0].Node != "fs1" || n[0].State != "up" || len(n[0].Actions) != 13 || n[0].Media[0] != "welcome" {
 		t.Fatalf("nodes %+v", n)
 	}
 	// members sorted by key

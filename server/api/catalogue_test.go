@@ -31,7 +31,7 @@ type catalogueWire struct {
 // finds each one with the audit screen's exact action filter: the audit
 // stores the catalogue's name, never the URL's last segment.
 func TestEveryCatalogueActionIsRoutedAndAudited(t *testing.T) {
-	node := stubnode.New("fs1", servertest.FS1Snapshot()).WithActions(stubnode.AllActions()...)
+	node := stubnode.New("fs1", servertest.FS1Snapshot(), agentEvent("agent1")).WithActions(stubnode.AllActions()...)
 	ts := servertest.Start(t, server.Config{}, node)
 	mod := ts.ClientAs(t, store.RoleModerator)
 	var snap struct{ Catalogue []catalogueWire }
@@ -42,7 +42,7 @@ func TestEveryCatalogueActionIsRoutedAndAudited(t *testing.T) {
 	if resp, data := mod.Do(t, http.MethodPut, "/api/v1/me/phone", `{"phone":"1001"}`); resp.StatusCode != 200 {
 		t.Fatalf("set phone: %d %s", resp.StatusCode, data)
 	}
-	ref := adapters.Ref{Node: "fs1", Call: "c1", Conference: "room", Member: "2", Agent: "ann"}
+	ref := adapters.Ref{Node: "fs1", Call: "c1", Conference: "room", Member: "2", Agent: "agent1"}
 	fill := strings.NewReplacer("{node}", ref.Node, "{call}", ref.Call, "{conf}", ref.Conference, "{member}", ref.Member, "{agent}", ref.Agent)
 	for i, w := range snap.Catalogue {
 		spec, ok := adapters.LookupAction(adapters.ActionKind(w.Name))
@@ -109,4 +109,11 @@ func TestCatalogueRoleIsEnforcedAndAudited(t *testing.T) {
 	if len(got) != 1 || got[0].Result != "forbidden" || got[0].Detail != "role viewer" || got[0].Target != "member room/1" {
 		t.Fatalf("audit %+v", got)
 	}
+}
+
+// agentEvent is a signed-in queue agent of node fs1, so agent actions have a
+// live target.
+func agentEvent(name string) adapters.Event {
+	return adapters.AgentUpdated{Agent: adapters.Agent{Node: "fs1", Name: name, Status: adapters.AgentAvailable,
+		State: adapters.AgentWaiting, StatusSince: servertest.T0, StateSince: servertest.T0}}
 }

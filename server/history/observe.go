@@ -18,6 +18,10 @@ var _ live.Observer = (*Recorder)(nil)
 // Observe turns one applied event and its changes into queued history ops.
 // It runs in the live state's goroutine: no I/O, one short lock.
 func (r *Recorder) Observe(ev adapters.Event, changes []live.Change) {
+	if left, ok := ev.(adapters.QueueMemberLeft); ok {
+		r.observeQueueLeft(left) // queue.go
+		return
+	}
 	if len(changes) == 0 {
 		if _, ok := ev.(adapters.Snapshot); !ok {
 			return

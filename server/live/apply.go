@@ -61,6 +61,7 @@ func (s *State) applySnapshot(snap adapters.Snapshot) {
 		m.Node = snap.Node
 		s.upsertMember(m)
 	}
+	s.applyQueueSnapshot(snap)
 }
 
 // staleKeys lists, sorted, the keys of m under prefix that keep lacks.

@@ -1,5 +1,7 @@
 // Package live owns callboard's live state: the nodes, calls, conferences,
 // members and transcripts currently known, keyed as docs/protocol.md says.
+// Queues, agents, tiers and queue members (mod_callcenter) are kept the same
+// way (queue.go); a node's snapshot replaces all four for that node.
 //
 // One goroutine (State.Run) is the only writer. It applies adapters.Event
 // values in arrival order, gives every resulting change a monotonically

@@ -113,6 +113,7 @@ type State struct {
 	retainedCount int                            // transcripts whose call is not live
 	changes       []Change                       // scratch buffer of the event being applied
 	origins       origins                        // calls placed by originate and their verdicts (originate.go)
+	q             queueState                     // queues, agents, tiers, queue members (queue.go)
 }
 
 type query struct {
@@ -151,6 +152,7 @@ func New(opts Options) *State {
 		members:     make(map[string]*adapters.Member),
 		confMembers: make(map[string]map[string]struct{}),
 		transcripts: make(map[string]*transcript),
+		q:           newQueueState(),
 	}
 	now := opts.Now().UTC()
 	for _, n := range opts.Nodes {
@@ -263,6 +265,8 @@ func (s *State) Apply(ev adapters.Event) {
 		s.removeMember(key3(e.Node, e.Conference, e.MemberID))
 	case adapters.UtteranceAdded:
 		s.addUtterance(e.Utterance)
+	default:
+		s.applyQueueEvent(ev)
 	}
 	s.expireTranscripts()
 	s.sweepOrigins()

@@ -19,6 +19,11 @@ type Snapshot struct {
 	Calls       []*adapters.Call       `json:"calls"`
 	Conferences []*adapters.Conference `json:"conferences"`
 	Members     []*adapters.Member     `json:"members"`
+	// Queues, agents, tiers and waiting callers (mod_callcenter).
+	Queues       []*adapters.Queue       `json:"queues"`
+	Agents       []*adapters.Agent       `json:"agents"`
+	Tiers        []*adapters.Tier        `json:"tiers"`
+	QueueMembers []*adapters.QueueMember `json:"queueMembers"`
 	// Catalogue is every action callboard knows (docs/protocol.md); which of
 	// them a node supports is its node entity's actions.
 	Catalogue []adapters.ActionSpec `json:"catalogue"`
@@ -40,6 +45,10 @@ func (v *View) Snapshot() *Snapshot {
 		Calls:        values(s.calls),
 		Conferences:  values(s.conferences),
 		Members:      values(s.members),
+		Queues:       values(s.q.queues),
+		Agents:       values(s.q.agents),
+		Tiers:        values(s.q.tiers),
+		QueueMembers: values(s.q.members),
 		Catalogue:    nonNil(s.opts.Catalogue),
 		Originations: v.Originations(),
 	}
@@ -66,6 +75,7 @@ func (snap *Snapshot) Sort() {
 	slices.SortFunc(snap.Members, func(a, b *adapters.Member) int {
 		return strings.Compare(key3(a.Node, a.Conference, a.ID), key3(b.Node, b.Conference, b.ID))
 	})
+	snap.sortQueues()
 }
 
 // Transcript returns a copy of a call's lines (oldest first). ok is false when

@@ -72,6 +72,8 @@ const (
 	// OpTimeline appends a conference timeline entry (a join is idempotent on
 	// member and join time, so a resync after a restart does not repeat it).
 	OpTimeline
+	// OpQueueCall stores QueueCall (idempotent on node and member id).
+	OpQueueCall
 )
 
 // HistoryOp is one history write; a batch is applied in order, atomically.
@@ -86,6 +88,7 @@ type HistoryOp struct {
 	Into     string             // OpCallMerge
 	Line     adapters.Utterance // OpLine
 	Timeline TimelineEntry      // OpTimeline
+	Queue    QueueCall          // OpQueueCall
 }
 
 // ErrBadCursor is returned for a malformed paging cursor.

@@ -15,6 +15,7 @@ import { historyTests, openCallbotTranscript } from './history-tests.mjs';
 import { alertsTests } from './alerts-tests.mjs';
 import { ssoTests } from './sso-tests.mjs';
 import { audioTests } from './audio-tests.mjs';
+import { wallboardTests } from './wallboard-tests.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(repo, 'test-output');
@@ -365,6 +366,7 @@ adminTests(ctx);
 historyTests(ctx);
 alertsTests(ctx);
 audioTests(ctx);
+wallboardTests(ctx);
 
 test('phone width (390 px) is usable', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });

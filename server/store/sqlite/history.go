@@ -66,6 +66,8 @@ func applyOp(ctx context.Context, tx *sql.Tx, op *store.HistoryOp) error {
 			return fmt.Errorf("store %s in %s/%s: %w", e.Kind, e.Node, e.Conference, err)
 		}
 		return nil
+	case store.OpQueueCall:
+		return insertQueueCall(ctx, tx, &op.Queue)
 	}
 	return fmt.Errorf("unknown history op %d", op.Kind)
 }
@@ -197,6 +199,7 @@ func (d *DB) PurgeHistory(ctx context.Context, before time.Time) (int64, error) 
 			WHERE c.node = transcript_lines.node AND c.call_id = transcript_lines.call_id AND c.ended_at = 0)`,
 		`DELETE FROM conference_events WHERE at < ? AND NOT EXISTS (SELECT 1 FROM call_history c
 			WHERE c.node = conference_events.node AND c.call_id = conference_events.call_id AND c.ended_at = 0)`,
+		`DELETE FROM queue_calls WHERE left_at < ?`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, cut); err != nil {
 			_ = tx.Rollback()

@@ -168,4 +168,24 @@ var migrations = []string{
 		last         INTEGER NOT NULL DEFAULT 0
 	);
 	ALTER TABLE users ADD COLUMN sso INTEGER NOT NULL DEFAULT 0;`,
+	// 6: queue calls (one row per caller who left a queue); daily figures are
+	// computed from them.
+	`CREATE TABLE queue_calls (
+		node          TEXT NOT NULL,
+		queue         TEXT NOT NULL,
+		member_id     TEXT NOT NULL,
+		call_id       TEXT NOT NULL DEFAULT '',
+		caller_number TEXT NOT NULL DEFAULT '',
+		caller_name   TEXT NOT NULL DEFAULT '',
+		outcome       TEXT NOT NULL,
+		cause         TEXT NOT NULL DEFAULT '',
+		answered_by   TEXT NOT NULL DEFAULT '',
+		joined_at     INTEGER NOT NULL,
+		left_at       INTEGER NOT NULL,
+		wait_ms       INTEGER NOT NULL,
+		UNIQUE (node, member_id)
+	);
+	CREATE INDEX queue_calls_joined ON queue_calls(joined_at);
+	CREATE INDEX queue_calls_queue ON queue_calls(node, queue, joined_at);
+	CREATE INDEX queue_calls_left ON queue_calls(left_at);`,
 }

@@ -11,6 +11,7 @@ export interface ActionRef {
   call?: string;
   conf?: string;
   member?: string;
+  agent?: string;
 }
 
 /** Viewer < moderator < admin. Unknown roles get nothing. */

@@ -15,6 +15,11 @@ export function adminSection(path: string): AdminSection {
   return (adminSections as readonly string[]).includes(s) ? (s as AdminSection) : 'users';
 }
 
+/** The wallboard: "/wallboard", and its TV mode "/wallboard/tv". */
+export function isWallboardPath(path: string): boolean {
+  return path === '/wallboard' || path.startsWith('/wallboard/');
+}
+
 export function isHistoryPath(path: string): boolean {
   return path === '/history' || path.startsWith('/history/');
 }

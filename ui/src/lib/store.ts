@@ -19,6 +19,7 @@ import {
   type TranscriptMsg,
   type Utterance,
 } from './types';
+import { QueueStore } from '../wallboard/queueStore';
 
 /** What the connection must do after a message was applied. */
 export type ApplyResult = 'ok' | 'resync' | 'ignored';
@@ -36,6 +37,8 @@ export class LiveStore {
   transcripts = new Map<string, Map<string, Utterance>>();
   /** Calls whose whole transcript has arrived (answer to `open`). */
   transcriptLoaded = new Set<string>();
+  /** Queues, agents, tiers and waiting callers (wallboard/queueStore.ts). */
+  queues = new QueueStore();
   /** Last seq seen; null before the first snapshot or while awaiting a resync. */
   seq: number | null = null;
   loaded = false;
@@ -63,6 +66,7 @@ export class LiveStore {
     this.members.clear();
     this.catalogue.clear();
     this.originations.clear();
+    this.queues.clear();
     this.transcripts.clear();
     this.transcriptLoaded.clear();
     this.seq = null;
@@ -102,6 +106,7 @@ export class LiveStore {
     this.members = new Map((s.members ?? []).map((m) => [memberKey(m), m]));
     this.catalogue = new Map((s.catalogue ?? []).map((a) => [a.name, a]));
     this.originations = new Map((s.originations ?? []).map((o) => [callKey({ node: o.node, id: o.callId }), o]));
+    this.queues.applySnapshot(s);
     // Open transcripts stay: the server re-sends them after a snapshot.
     this.seq = s.seq;
     this.loaded = true;
@@ -123,6 +128,7 @@ export class LiveStore {
   }
 
   applyOp(op: Op) {
+    if (this.queues.applyOp(op)) return;
     const { key } = op;
     if (op.op === 'remove') {
       switch (op.kind) {

@@ -1,5 +1,6 @@
 // Wire types of the browser protocol (docs/protocol.md). Times are RFC 3339
 // strings in UTC; absent times are omitted.
+import type { Agent, Queue, QueueMember, Tier } from '../wallboard/queueTypes';
 
 export type NodeState = 'connecting' | 'up' | 'down';
 
@@ -95,7 +96,17 @@ export interface Utterance {
   at?: string;
 }
 
-export type Kind = 'node' | 'call' | 'conference' | 'member' | 'utterance' | 'origination';
+export type Kind =
+  | 'node'
+  | 'call'
+  | 'conference'
+  | 'member'
+  | 'utterance'
+  | 'origination'
+  | 'queue'
+  | 'agent'
+  | 'tier'
+  | 'queueMember';
 
 export interface Op {
   op: 'upsert' | 'remove';
@@ -105,7 +116,7 @@ export interface Op {
 }
 
 /** What an action acts on; its route's path parameters follow from it. */
-export type ActionTarget = 'node' | 'call' | 'conference' | 'member';
+export type ActionTarget = 'node' | 'call' | 'conference' | 'member' | 'agent';
 
 /** One entry of the server's action catalogue (docs/protocol.md, "Actions"). */
 export interface ActionSpec {
@@ -129,6 +140,11 @@ export interface SnapshotMsg {
   members?: Member[];
   catalogue?: ActionSpec[];
   originations?: Origination[];
+  /** Queue kinds (wallboard/queueTypes.ts). */
+  queues?: Queue[];
+  agents?: Agent[];
+  tiers?: Tier[];
+  queueMembers?: QueueMember[];
 }
 
 export interface DeltaMsg {
