@@ -204,3 +204,22 @@ func TestAudioConfigIsValidatedStrictly(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A SIP call to callboard's endpoint with a user it did not issue is
+// refused, and the PBX reports it like sofia does for a 404.
+func TestAudioEndpointRefusesAWrongUser(t *testing.T) {
+	h, call := startAudioNode(t, "")
+	stop, err := h.node.StartAudio(context.Background(), call, &pcmSink{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	hostPort := audioCommand(t, h.fs)[5]
+	reply := h.fs.API("originate {callboard_audio=1}sofia/internal/cb-00000000000000000000000000000000@127.0.0.1:" + hostPort + " &eavesdrop(" + call + ")")
+	if reply != "-ERR UNALLOCATED_NUMBER\n" {
+		t.Fatalf("reply %q", reply)
+	}
+	if r := h.fs.SIPRecords(); len(r) != 2 || r[1].Status != 404 {
+		t.Fatalf("records %+v", r)
+	}
+}

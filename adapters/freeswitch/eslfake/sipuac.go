@@ -200,9 +200,13 @@ func (s *Server) dialSIP(d sipDial, codecs string, leg *sipLeg) (*uac, error) {
 		return fail(fmt.Errorf("invite: %w", err))
 	}
 	if err := sess.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
-		var re sipgo.ErrDialogResponse
-		if errors.As(err, &re) {
-			leg.setStatus(re.Res.StatusCode)
+		var v sipgo.ErrDialogResponse
+		var p *sipgo.ErrDialogResponse
+		switch {
+		case errors.As(err, &v) && v.Res != nil:
+			leg.setStatus(v.Res.StatusCode)
+		case errors.As(err, &p) && p.Res != nil:
+			leg.setStatus(p.Res.StatusCode)
 		}
 		return fail(fmt.Errorf("wait answer: %w", err))
 	}
