@@ -41,8 +41,10 @@ type Config struct {
 	// may reach and how they become dial strings (adapters/dialplan); e.g.
 	// endpoint_template "user/{endpoint}", number_template
 	// "sofia/gateway/gw/{number}", context "default" (the default).
-	Dial   dialplan.Rules `yaml:"dial"`
-	Logger *slog.Logger   `yaml:"-"`
+	Dial dialplan.Rules `yaml:"dial"`
+	// Audio enables on-demand call audio (audioconfig.go); nil = off.
+	Audio  *AudioConfig `yaml:"audio"`
+	Logger *slog.Logger `yaml:"-"`
 }
 
 // DefaultSTTSubclasses are the transcript events subscribed to when
@@ -141,6 +143,11 @@ func (cfg Config) validate() error {
 	} {
 		if d.v < 0 {
 			bad(d.key, "must not be negative")
+		}
+	}
+	if cfg.Audio != nil {
+		if _, err := cfg.Audio.endpointConfig(cfg.Address); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if cfg.BackoffMax < cfg.BackoffMin {

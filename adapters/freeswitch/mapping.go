@@ -18,6 +18,7 @@ type mapper struct {
 	promptVar string                    // header name of the bot prompt channel variable
 	log       *slog.Logger
 	now       func() time.Time
+	audioLegs map[string]bool // callboard's own audio legs (audio.go)
 }
 
 func newMapper(node string, rules []adapters.TranscriptRule, botPromptVariable string, log *slog.Logger) *mapper {
@@ -33,6 +34,9 @@ func newMapper(node string, rules []adapters.TranscriptRule, botPromptVariable s
 
 // apply maps one event and returns what to emit.
 func (p *mapper) apply(ev *eslgo.Event) []adapters.Event {
+	if p.audioLegEvent(ev) {
+		return nil // callboard's own audio leg (audio.go), never a call
+	}
 	if out, ok := p.listenerEvent(ev); ok {
 		return out
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/adapters/runloop"
+	"github.com/callboard/callboard/adapters/sipaudio"
 )
 
 // Node is one FreeSWITCH box. It implements adapters.Node.
@@ -33,6 +34,9 @@ type Node struct {
 	callLegs map[string][]string // call id -> leg uuids, for HangupCall
 	// callListeners is call id -> its supervisor legs, for mode switches.
 	callListeners map[string][]adapters.Listener
+
+	audioMu sync.Mutex
+	audioEP *sipaudio.Endpoint // on-demand audio (audio.go), started on first use
 }
 
 var _ adapters.Node = (*Node)(nil)
@@ -135,6 +139,7 @@ func (n *Node) Run(ctx context.Context, emit func(adapters.Event)) error {
 		return fmt.Errorf("node %s: Run is already running", n.cfg.ID)
 	}
 	defer n.running.Store(false)
+	defer n.closeAudio()
 	return runloop.Run(ctx, runloop.Config{
 		Node:    n.cfg.ID,
 		Kind:    adapters.KindFreeSWITCH,

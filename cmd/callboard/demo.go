@@ -110,6 +110,9 @@ func demoFreeSWITCH(ctx context.Context, log *slog.Logger, rng *mrand.Rand) (ada
 	}()
 	node, err := demoNode(adapters.KindFreeSWITCH, "demo-fs", password, log, map[string]any{
 		"address": pbx.Addr(), "media": demoFreeSWITCHMedia,
+		// On-demand audio: the fake answers eavesdrop originates with a real
+		// SIP call and a 440 Hz tone to this endpoint (any free port).
+		"audio": map[string]any{"sip_listen": "127.0.0.1:0"},
 	})
 	if err != nil {
 		pbx.Close()

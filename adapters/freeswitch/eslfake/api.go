@@ -22,6 +22,12 @@ func (s *Server) API(line string) string {
 		e.add("API-Command-Argument", arg)
 	}
 	s.fire(e)
+	if d, ok := parseSIPDial(arg); ok && cmd == "originate" {
+		// A real SIP call takes round trips: never under s.mu.
+		s.mu.Unlock()
+		defer s.mu.Lock()
+		return s.originateSIP(arg, d)
+	}
 	switch cmd {
 	case "status":
 		return s.statusText()

@@ -33,6 +33,7 @@ type channel struct {
 	lastApp      string
 	member       *member
 	gone         bool
+	sip          *sipLeg // a real SIP leg (sipuac.go): hung up with a BYE
 }
 
 func nowMicro() int64 { return time.Now().UnixMicro() }
@@ -334,6 +335,9 @@ func (s *Server) hangupLocked(ch *channel, cause string) {
 		cause = "NORMAL_CLEARING"
 	}
 	ch.gone = true
+	if ch.sip != nil {
+		ch.sip.end() // its goroutine sends the BYE, outside s.mu
+	}
 	ch.cause, ch.answerState, ch.stateNum, ch.hungup = cause, "hangup", 10, nowMicro()
 	s.fire(s.channelEvent(ch, "CHANNEL_HANGUP", "switch_channel.c", "switch_channel_perform_hangup", 3445, true))
 	s.ccHangup(ch) // its queue call ends (ccqueue.go)

@@ -43,6 +43,7 @@ type Server struct {
 	cmds      []string
 	cmdSignal chan struct{} // closed and replaced when a command arrives
 	cc        *ccState      // mod_callcenter; nil until a queue is added (callcenter.go)
+	sipLegs   []*sipLeg     // real SIP eavesdrop legs (sipuac.go)
 	closed    bool
 }
 
@@ -101,6 +102,9 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	close(s.closing)
+	for _, l := range s.sipLegs {
+		l.end() // their goroutines BYE and return
+	}
 	s.mu.Unlock()
 	var err error
 	if s.ln != nil {
