@@ -70,6 +70,10 @@ const (
 	// OpTimeline appends a conference timeline entry (a join is idempotent on
 	// member and join time, so a resync after a restart does not repeat it).
 	OpTimeline
+	// OpCallFailed records a call placed from callboard that failed before it
+	// was ever live (Call holds its from/to, At the placing, Ended and Cause
+	// the PBX's verdict): a closed row, written only if the call has none.
+	OpCallFailed
 )
 
 // HistoryOp is one history write; a batch is applied in order, atomically.
@@ -78,8 +82,9 @@ type HistoryOp struct {
 	Node     string
 	CallID   string
 	At       time.Time
-	Call     adapters.Call      // OpCallUpsert
-	Cause    string             // OpCallEnd
+	Call     adapters.Call      // OpCallUpsert, OpCallFailed
+	Cause    string             // OpCallEnd, OpCallFailed
+	Ended    time.Time          // OpCallFailed
 	Keep     []string           // OpCallsResync
 	Into     string             // OpCallMerge
 	Line     adapters.Utterance // OpLine
