@@ -109,7 +109,7 @@ func demoFreeSWITCH(ctx context.Context, log *slog.Logger, rng *mrand.Rand) (ada
 		}
 	}()
 	node, err := demoNode(adapters.KindFreeSWITCH, "demo-fs", password, log, map[string]any{
-		"address": pbx.Addr(), "media": demoFreeSWITCHMedia,
+		"address": pbx.Addr(), "media": demoFreeSWITCHMedia, "dial": demoFreeSWITCHDial(pbx),
 	})
 	if err != nil {
 		pbx.Close()
@@ -135,6 +135,7 @@ func demoAsterisk(ctx context.Context, log *slog.Logger, rng *mrand.Rand) (adapt
 	}()
 	node, err := demoNode(adapters.KindAsterisk, "demo-ast", password, log, map[string]any{
 		"url": pbx.URL(), "username": "callboard", "application": "callboard", "media": demoAsteriskMedia,
+		"dial": demoAsteriskDial(pbx),
 	})
 	if err != nil {
 		_ = pbx.Close()

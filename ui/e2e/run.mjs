@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core';
 import { assert, eventually, run, test } from './harness.mjs';
 import { adminTests, asteriskTests, rateLimitTests, signInTests } from './auth-tests.mjs';
 import { historyTests, openCallbotTranscript } from './history-tests.mjs';
+import { superviseTests } from './supervise-tests.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(repo, 'test-output');
@@ -152,7 +153,7 @@ test('page loads live with no console errors', async () => {
   await page.waitForSelector('[data-conn="live"]', { timeout: 10000 });
   await page.waitForSelector('[data-node][data-state]', { timeout: 10000 });
   assert(consoleErrors.length === 0, `console errors on load:\n${consoleErrors.join('\n')}`);
-});
+}, { setup: true });
 
 test('calls appear and their durations tick', async () => {
   await page.waitForSelector('tr[data-call]', { timeout: 15000 });
@@ -358,6 +359,7 @@ test('kick asks for a confirm naming the person; cancel sends nothing', async ()
 asteriskTests(ctx);
 adminTests(ctx);
 historyTests(ctx);
+superviseTests(ctx);
 
 test('phone width (390 px) is usable', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
