@@ -147,8 +147,10 @@ export function superviseTests(ctx) {
     await ctx.shot('click-to-call-busy');
     await eventually(
       async () => {
-        const r = await api(page, 'GET', `/api/v1/history/calls/${FS}/${id}`);
-        return r.status === 200 && r.text.includes('USER_BUSY') ? r.text : false;
+        // The list answers 200 while the row is still queued (a 404 would be a console error).
+        const r = await api(page, 'GET', `/api/v1/history/calls?node=${FS}&q=1009`);
+        const calls = r.status === 200 ? JSON.parse(r.text).calls : [];
+        return calls.find((c) => c.id === id && c.hangupCause === 'USER_BUSY' && c.calleeNumber === '5723');
       },
       { timeout: 5000, message: 'the failed originate in call history' },
     );
@@ -250,6 +252,22 @@ export function superviseTests(ctx) {
     before = ctx.stderr.length;
     await choose(page, key, 'stop-listening');
     await row(page, key).locator('[data-listeners]').waitFor({ state: 'detached', timeout: 8000 });
+  });
+
+  test('Asterisk: hold a call in the Stasis bridge; ARI hold, held, then resumed', async () => {
+    const { page } = ctx;
+    // The demo's conference members are channels in callboard's Stasis application: ARI can hold them.
+    const sel = `tr[data-call^="${AST}/"]:has(.state.active):has(td.c-conf a)`;
+    const key = await page.locator(sel).first().getAttribute('data-call', { timeout: 15000 });
+    let before = ctx.stderr.length;
+    await choose(page, key, 'hold');
+    await sent(ctx, before, ARI, 'POST /ari/channels/', '/hold');
+    await row(page, key).locator('.state.held').waitFor({ timeout: 5000 });
+    await ctx.shot('call-held-asterisk');
+    before = ctx.stderr.length;
+    await choose(page, key, 'unhold');
+    await sent(ctx, before, ARI, 'DELETE /ari/channels/', '/hold');
+    await row(page, key).locator('.state.active').waitFor({ timeout: 5000 });
   });
 
   test('overview at 1400 px: From, To and Node are not cut short', async () => {

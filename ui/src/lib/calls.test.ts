@@ -63,13 +63,13 @@ describe('visibleRange', () => {
 
 describe('asPlaced', () => {
   it('shows a call placed from callboard as from -> to', () => {
-    const c = call({ callerName: '', callerNumber: '', calleeName: 'Outbound Call', calleeNumber: '1011' });
+    const c = call('a1', { calleeName: 'Outbound Call', calleeNumber: '1011' });
     const p = asPlaced(c, { from: '1011', to: '5723' });
     expect([p.callerNumber, p.calleeNumber, p.calleeName]).toEqual(['1011', '5723', '']);
     expect(p.id).toBe(c.id);
   });
   it('leaves other calls alone', () => {
-    const c = call();
+    const c = call('b1');
     expect(asPlaced(c, undefined)).toBe(c);
   });
 });
