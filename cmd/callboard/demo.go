@@ -109,7 +109,7 @@ func demoFreeSWITCH(ctx context.Context, log *slog.Logger, rng *mrand.Rand) (ada
 		}
 	}()
 	node, err := demoNode(adapters.KindFreeSWITCH, "demo-fs", password, log, map[string]any{
-		"address": pbx.Addr(), "media": demoFreeSWITCHMedia,
+		"address": pbx.Addr(), "media": demoFreeSWITCHMedia, "dial": demoFreeSWITCHDial(pbx),
 		// On-demand audio: the fake answers eavesdrop originates with a real
 		// SIP call and a 440 Hz tone to this endpoint (any free port).
 		"audio": map[string]any{"sip_listen": "127.0.0.1:0"},
@@ -138,6 +138,7 @@ func demoAsterisk(ctx context.Context, log *slog.Logger, rng *mrand.Rand) (adapt
 	}()
 	node, err := demoNode(adapters.KindAsterisk, "demo-ast", password, log, map[string]any{
 		"url": pbx.URL(), "username": "callboard", "application": "callboard", "media": demoAsteriskMedia,
+		"dial": demoAsteriskDial(pbx),
 	})
 	if err != nil {
 		_ = pbx.Close()

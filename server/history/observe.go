@@ -46,6 +46,8 @@ func (r *Recorder) Observe(ev adapters.Event, changes []live.Change) {
 			r.observeMember(ev, ch, now)
 		case live.KindConference:
 			r.observeConference(ch, now)
+		case live.KindOrigination:
+			r.observeOrigination(ch)
 		case live.KindUtterance:
 			if u, ok := ch.Value.(*adapters.Utterance); ok && u.Final {
 				r.queue(store.HistoryOp{Kind: store.OpLine, Node: u.Node, CallID: u.CallID, At: now, Line: *u})

@@ -74,6 +74,10 @@ const (
 	OpTimeline
 	// OpQueueCall stores QueueCall (idempotent on node and member id).
 	OpQueueCall
+	// OpCallFailed records a call placed from callboard that failed before it
+	// was ever live (Call holds its from/to, At the placing, Ended and Cause
+	// the PBX's verdict): a closed row, written only if the call has none.
+	OpCallFailed
 )
 
 // HistoryOp is one history write; a batch is applied in order, atomically.
@@ -82,8 +86,9 @@ type HistoryOp struct {
 	Node     string
 	CallID   string
 	At       time.Time
-	Call     adapters.Call      // OpCallUpsert
-	Cause    string             // OpCallEnd
+	Call     adapters.Call      // OpCallUpsert, OpCallFailed
+	Cause    string             // OpCallEnd, OpCallFailed
+	Ended    time.Time          // OpCallFailed
 	Keep     []string           // OpCallsResync
 	Into     string             // OpCallMerge
 	Line     adapters.Utterance // OpLine

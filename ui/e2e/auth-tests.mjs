@@ -68,7 +68,7 @@ export function signInTests(ctx) {
     const user = page.locator(`[data-user="${ADMIN}"]`);
     assert((await user.getAttribute('data-role')) === 'admin', 'header shows the admin role');
     assert(await page.locator('[data-nav="admin"]').isVisible(), 'admin sees the Admin link');
-  });
+  }, { setup: true });
 }
 
 export function asteriskTests(ctx) {

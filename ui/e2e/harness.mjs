@@ -9,13 +9,17 @@ export function skip(reason) {
   throw new Skip(reason);
 }
 
-// CALLBOARD_E2E_ONLY=<regexp> runs only the tests whose name matches (for
-// working on a few; tests that rely on earlier ones' state may then fail).
-const only = process.env.CALLBOARD_E2E_ONLY ? new RegExp(process.env.CALLBOARD_E2E_ONLY) : null;
+/** opts.setup: the test runs even when CALLBOARD_E2E_ONLY picks others (sign-in, first load). */
+export function test(name, fn, opts = {}) {
+  tests.push({ name, fn, setup: !!opts.setup });
+}
 
-export function test(name, fn) {
-  if (only && !only.test(name)) return;
-  tests.push({ name, fn });
+/** CALLBOARD_E2E_ONLY=<regexp>: run only the matching tests (and the setup ones), to iterate on a few. */
+function selected() {
+  const only = process.env.CALLBOARD_E2E_ONLY;
+  if (!only) return tests;
+  const re = new RegExp(only, 'i');
+  return tests.filter((t) => t.setup || re.test(t.name));
 }
 
 export async function run({ before, after } = {}) {
@@ -23,15 +27,16 @@ export async function run({ before, after } = {}) {
   let failed = 0;
   let skipped = 0;
   const started = Date.now();
+  const chosen = selected();
   try {
     if (before) await before();
   } catch (e) {
     console.error(`setup failed: ${e?.stack ?? e}`);
     if (after) await after().catch(() => {});
-    console.log(`0 passed, ${tests.length} failed`);
+    console.log(`0 passed, ${chosen.length} failed`);
     process.exit(1);
   }
-  for (const t of tests) {
+  for (const t of chosen) {
     const t0 = Date.now();
     try {
       await t.fn();

@@ -16,6 +16,7 @@ import { alertsTests } from './alerts-tests.mjs';
 import { ssoTests } from './sso-tests.mjs';
 import { audioTests } from './audio-tests.mjs';
 import { wallboardTests } from './wallboard-tests.mjs';
+import { superviseTests } from './supervise-tests.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(repo, 'test-output');
@@ -158,7 +159,7 @@ test('page loads live with no console errors', async () => {
   await page.waitForSelector('[data-conn="live"]', { timeout: 10000 });
   await page.waitForSelector('[data-node][data-state]', { timeout: 10000 });
   assert(consoleErrors.length === 0, `console errors on load:\n${consoleErrors.join('\n')}`);
-});
+}, { setup: true });
 
 test('calls appear and their durations tick', async () => {
   await page.waitForSelector('tr[data-call]', { timeout: 15000 });
@@ -367,6 +368,7 @@ historyTests(ctx);
 alertsTests(ctx);
 audioTests(ctx);
 wallboardTests(ctx);
+superviseTests(ctx);
 
 test('phone width (390 px) is usable', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });

@@ -202,7 +202,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Every request at debug: demo mode's INFO log stays readable;
 	// CALLBOARD_LOG_LEVEL=debug shows what reached the PBX (the browser tests
 	// run the demo so).
-	s.log.DebugContext(r.Context(), "ari fake request", "line", req.String())
+	s.log.DebugContext(r.Context(), "ari fake request", "line", req.String(), "query", r.URL.RawQuery)
 	s.mu.Lock()
 	if len(s.requests) >= maxRequestLog {
 		s.requests = append(s.requests[:0], s.requests[len(s.requests)/2:]...)

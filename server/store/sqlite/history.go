@@ -43,6 +43,8 @@ func applyOp(ctx context.Context, tx *sql.Tx, op *store.HistoryOp) error {
 			return fmt.Errorf("end call %s/%s: %w", op.Node, op.CallID, err)
 		}
 		return nil
+	case store.OpCallFailed:
+		return failedCall(ctx, tx, op)
 	case store.OpCallsResync:
 		return resyncCalls(ctx, tx, op)
 	case store.OpCallMerge:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterAndSort, matchesFilter, visibleRange } from './calls';
+import { asPlaced, filterAndSort, matchesFilter, visibleRange } from './calls';
 import { call } from './fixtures';
 
 const calls = [
@@ -58,5 +58,18 @@ describe('visibleRange', () => {
     expect(visibleRange(44 * 4995, 440, 44, 5000, 5)).toEqual([4990, 5000]);
     expect(visibleRange(0, 440, 44, 3, 5)).toEqual([0, 3]);
     expect(visibleRange(0, 440, 44, 0, 5)).toEqual([0, 0]);
+  });
+});
+
+describe('asPlaced', () => {
+  it('shows a call placed from callboard as from -> to', () => {
+    const c = call('a1', { calleeName: 'Outbound Call', calleeNumber: '1011' });
+    const p = asPlaced(c, { from: '1011', to: '5723' });
+    expect([p.callerNumber, p.calleeNumber, p.calleeName]).toEqual(['1011', '5723', '']);
+    expect(p.id).toBe(c.id);
+  });
+  it('leaves other calls alone', () => {
+    const c = call('b1');
+    expect(asPlaced(c, undefined)).toBe(c);
   });
 });

@@ -1,6 +1,6 @@
 // Filtering and sorting of the calls table.
 import { timeOf } from './store';
-import type { Call } from './types';
+import type { Call, Origination } from './types';
 
 export type SortKey = 'from' | 'to' | 'state' | 'duration' | 'node';
 export type SortDir = 'asc' | 'desc';
@@ -11,6 +11,16 @@ export function fromLabel(c: Call): string {
 
 export function toLabel(c: Call): string {
   return [c.calleeName, c.calleeNumber].filter(Boolean).join(' ');
+}
+
+/**
+ * A call placed from callboard shown as it was asked for: from the endpoint
+ * that rang first to the destination. The PBX reports the first leg the
+ * other way round (the rung phone is its callee, the caller often unknown).
+ */
+export function asPlaced(c: Call, o: Pick<Origination, 'from' | 'to'> | undefined): Call {
+  if (!o || !o.from || !o.to) return c;
+  return { ...c, callerName: '', callerNumber: o.from, calleeName: '', calleeNumber: o.to };
 }
 
 /** Looks up the display name of a node's kind ("Asterisk") for filtering. */
