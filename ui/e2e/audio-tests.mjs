@@ -95,25 +95,23 @@ export function audioTests(ctx) {
     assert(tr.status === 201, `create token: ${tr.status}`);
     const { token } = await tr.json();
 
-    // A live FreeSWITCH call (no on-demand audio there: the relay is the source).
-    const state = await (await fetch(`${ctx.base}/api/v1/state`, { headers: hdr })).json();
-    const calls = state.calls.filter((c) => c.node === ctx.FS_NODE && c.state === 'active');
-    assert(calls.length > 0, 'no active FreeSWITCH demo call');
-    let call;
-    let left;
-    let right;
-    for (const c of calls) {
-      left = await relay(ctx.base, c.node, c.id, 'left', 440, token);
-      right = await relay(ctx.base, c.node, c.id, 'right', 660, token);
-      await new Promise((r) => setTimeout(r, 300));
-      if (left.closed === null && right.closed === null) {
-        call = c;
-        break;
-      }
-      left.stop();
-      right.stop();
-    }
-    assert(call, 'no call accepted the relay');
+    // A FreeSWITCH call of the test's own (click-to-call), so that no demo
+    // hangup ends it halfway; the relay is its audio source.
+    const placed = await fetch(`${ctx.base}/api/v1/nodes/${ctx.FS_NODE}/calls`, {
+      method: 'POST',
+      headers: { ...hdr, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ from: '1077', to: '5729' }),
+    });
+    assert(placed.status === 202, `originate: ${placed.status}`);
+    const { callId } = await placed.json();
+    const call = await eventually(async () => {
+      const st = await (await fetch(`${ctx.base}/api/v1/state`, { headers: hdr })).json();
+      return st.calls.find((c) => c.node === ctx.FS_NODE && c.id === callId && c.state === 'active') ?? null;
+    }, { timeout: 8000, message: 'the placed call to be answered' });
+    const left = await relay(ctx.base, call.node, call.id, 'left', 440, token);
+    const right = await relay(ctx.base, call.node, call.id, 'right', 660, token);
+    await new Promise((r) => setTimeout(r, 300));
+    assert(left.closed === null && right.closed === null, `the relay was refused: ${left.closed} ${right.closed}`);
     const key = `${call.node}/${call.id}`;
 
     const c = await ctx.browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -174,6 +172,7 @@ export function audioTests(ctx) {
       left?.stop();
       right?.stop();
       await c.close();
+      await fetch(`${ctx.base}/api/v1/nodes/${call.node}/calls/${encodeURIComponent(call.id)}/hangup`, { method: 'POST', headers: hdr });
     }
   });
 }
