@@ -50,7 +50,9 @@ func RunDemo(ctx context.Context, s *Server, rng *rand.Rand) error {
 			}
 		}
 		if len(free) == 0 {
-			return Party{fmt.Sprintf("Caller %d", 2200+rng.IntN(100)), fmt.Sprintf("%d", 2200+rng.IntN(100))}
+			// Everyone is busy: an outside caller, known by number only.
+			n := fmt.Sprintf("+8210%08d", rng.IntN(100000000))
+			return Party{"", n}
 		}
 		return free[rng.IntN(len(free))]
 	}
