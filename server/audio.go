@@ -48,7 +48,8 @@ func (s *Server) initAudio() {
 		hub:    h,
 		ingest: audio.NewIngest(audio.IngestOptions{Hub: h, CallLive: s.audioCallLive, Authorize: s.authorizeAudioIngest}),
 		listen: audio.NewListen(audio.ListenOptions{Hub: h, CallLive: s.audioCallLive,
-			CheckOrigin: func(r *http.Request) bool { return origin.OriginAllowed(r, s.cfg.AllowedOrigins) }}),
+			CheckOrigin: func(r *http.Request) bool { return origin.OriginAllowed(r, s.cfg.AllowedOrigins) },
+			SessionOf:   sessionOf}),
 	}
 }
 
@@ -115,7 +116,17 @@ func (s *Server) listenAudio(c echo.Context) error {
 	return s.audio.listen.Echo(c)
 }
 
-// endAudio ends a call's streams and listeners when the call ends.
+// sessionOf is the sign-in session behind a request (the listen socket
+// is closed with the session: audiosessions.go).
+func sessionOf(c echo.Context) string {
+	if p := session.Of(c); p != nil {
+		return p.Session.ID
+	}
+	return ""
+}
+
+// endAudio ends a call's streams and listeners when the call ends (see also
+// audioEnder: a call gone from a snapshot).
 func (s *Server) endAudio(ev adapters.Event) {
 	if e, ok := ev.(adapters.CallEnded); ok {
 		s.audio.hub.EndCall(audio.Key{Node: e.Node, Call: e.CallID})

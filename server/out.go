@@ -77,12 +77,12 @@ func (s *Server) initOut() error {
 }
 
 // observer is what the live state reports applied events to: the history
-// recorder, then the tap.
+// recorder, then the tap, then the end of removed calls' audio.
 func (s *Server) observer() live.Observer {
 	if s.history != nil {
-		return bus.Observers(s.history, s.out.tap)
+		return bus.Observers(s.history, s.out.tap, audioEnder{s})
 	}
-	return bus.Observers(s.out.tap)
+	return bus.Observers(s.out.tap, audioEnder{s})
 }
 
 // initMetrics builds the registry once the hub exists.

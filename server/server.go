@@ -162,7 +162,7 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 	s.initMetrics()
 	s.sessions = session.New(session.Deps{
 		Store:         s.store,
-		Sockets:       s.hub,
+		Sockets:       sockets{s}, // /ws and audio listen (audiosessions.go)
 		Log:           s.log,
 		Now:           s.now,
 		IdleTimeout:   s.cfg.Auth.SessionIdleTimeout,

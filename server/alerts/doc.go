@@ -7,7 +7,9 @@
 // of the caller, the bot or anyone; the line is cut to MaxInput bytes before
 // matching, so with RE2's linear time no line can make a match run away),
 // call_duration (a call longer than N minutes), queue_wait (a caller waiting
-// in a queue longer than N seconds, evaluated on queue member events),
+// in a queue longer than N seconds: waiting callers are tracked from the
+// bus's queue.member_* events and checked on the engine's clock, so a caller
+// who just sits there fires it; queuewait.go),
 // node_down, conference_locked and action_refused (the PBX refused an
 // action).
 //

@@ -67,9 +67,10 @@ type Service struct {
 	fired, delivered, failed, dead, storeErrs atomic.Uint64
 
 	// Engine goroutine only.
-	calls  map[string]callTrack  // call key -> what duration rules need
-	queued map[string]queueTrack // node/queue/call -> waiting caller
-	done   map[string]bool       // rule id + subject already fired (once per call/utterance)
+	calls     map[string]callTrack  // call key -> what duration rules need
+	queued    map[string]queueTrack // node/member id -> waiting caller (queuewait.go)
+	queueFull bool                  // MaxQueued reached (logged once)
+	done      map[string]bool       // rule id + subject already fired (once per call/utterance)
 
 	busyMu sync.Mutex
 	busy   map[string]bool // destinations with a delivery in flight
@@ -78,11 +79,6 @@ type Service struct {
 type callTrack struct {
 	node, id string
 	since    time.Time
-}
-
-type queueTrack struct {
-	node, queue, call string
-	since             time.Time
 }
 
 // New returns a Service subscribed to opts.Tap.
@@ -221,13 +217,7 @@ func (s *Service) track(ev bus.Event) {
 			s.calls[key] = callTrack{node: ev.Call.Node, id: ev.Call.ID, since: ev.Call.CreatedAt}
 		}
 	case ev.Kind == bus.KindQueue && ev.Queue != nil:
-		key := ev.Node + "/" + ev.Queue.Queue + "/" + ev.Queue.CallID
-		if ev.Name == bus.QueueMemberJoined {
-			s.queued[key] = queueTrack{node: ev.Node, queue: ev.Queue.Queue, call: ev.Queue.CallID, since: ev.Queue.WaitingSince}
-		} else if ev.Name == bus.QueueMemberLeft {
-			delete(s.queued, key)
-			s.forget(key)
-		}
+		s.trackQueue(ev)
 	}
 }
 
@@ -311,13 +301,7 @@ func (s *Service) tick(ctx context.Context) {
 				}
 			}
 		case KindQueueWait:
-			limit := time.Duration(r.Threshold) * time.Second
-			for key, q := range s.queued {
-				if !q.since.IsZero() && now.Sub(q.since) >= limit && s.once(r, key) {
-					s.fire(ctx, r, store.Alert{Node: q.node, CallID: q.call,
-						Summary: fmt.Sprintf("a caller has waited in queue %s on %s for more than %d s", q.queue, q.node, r.Threshold)})
-				}
-			}
+			s.tickQueueWait(ctx, r, now)
 		}
 	}
 }

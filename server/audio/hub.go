@@ -258,3 +258,11 @@ func (h *Hub) HasSource(k Key) bool {
 	c := h.calls[k]
 	return c != nil && c.nstreams() > 0
 }
+
+// Has says whether the hub has anything (a stream, a listener, an on-demand
+// source) for call k: a cheap check before EndCall.
+func (h *Hub) Has(k Key) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.calls[k] != nil
+}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -23,6 +24,10 @@ type ListenOptions struct {
 	// (1 s); the ring drops one that falls a whole ring behind.
 	WriteTimeout time.Duration
 	Logger       *slog.Logger
+	// SessionOf names the sign-in session behind a request (Echo), so that
+	// CloseSession ends its sockets on sign-out, revocation or expiry
+	// (sessions.go). Nil: sockets belong to no session.
+	SessionOf func(c echo.Context) string
 }
 
 // Listen is the browser's audio websocket: binary frames (AppendFrame) and
@@ -31,6 +36,9 @@ type ListenOptions struct {
 type Listen struct {
 	opts ListenOptions
 	up   websocket.Upgrader
+
+	mu   sync.Mutex
+	open map[*websocket.Conn]string // open sockets -> their session (sessions.go)
 }
 
 // NewListen makes the listener handler.
@@ -44,14 +52,18 @@ func NewListen(opts ListenOptions) *Listen {
 	if opts.CheckOrigin == nil {
 		opts.CheckOrigin = func(*http.Request) bool { return false }
 	}
-	return &Listen{opts: opts, up: websocket.Upgrader{
+	return &Listen{opts: opts, open: make(map[*websocket.Conn]string), up: websocket.Upgrader{
 		ReadBufferSize: 512, WriteBufferSize: 4096, CheckOrigin: opts.CheckOrigin,
 	}}
 }
 
 // Echo serves GET /api/v1/nodes/:node/calls/:call/audio?sides=left,right.
 func (ls *Listen) Echo(c echo.Context) error {
-	ls.Serve(c.Response(), c.Request(), c.Param("node"), c.Param("call"))
+	session := ""
+	if ls.opts.SessionOf != nil {
+		session = ls.opts.SessionOf(c)
+	}
+	ls.serve(c.Response(), c.Request(), c.Param("node"), c.Param("call"), session)
 	return nil
 }
 
@@ -74,11 +86,17 @@ func parseSides(q string) ([]Side, error) {
 // Serve upgrades and streams a call's audio until the browser closes, falls
 // behind, or the call ends; each ending is a close code and one log line.
 func (ls *Listen) Serve(w http.ResponseWriter, r *http.Request, node, call string) {
+	ls.serve(w, r, node, call, "")
+}
+
+func (ls *Listen) serve(w http.ResponseWriter, r *http.Request, node, call, session string) {
 	conn, err := ls.up.Upgrade(w, r, nil)
 	if err != nil {
 		ls.opts.Logger.Info("audio listen upgrade failed", "remote", r.RemoteAddr, "err", err)
 		return
 	}
+	ls.track(conn, session)
+	defer ls.untrack(conn)
 	k := Key{Node: node, Call: call}
 	log := ls.opts.Logger.With("node", safe(node), "call", safe(call), "remote", r.RemoteAddr)
 	refuse := func(code int, reason string) {

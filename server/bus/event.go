@@ -15,6 +15,7 @@ const (
 	KindMember     = "member"
 	KindUtterance  = "utterance"
 	KindQueue      = "queue"
+	KindAgent      = "agent"
 	KindAction     = "action"
 )
 
@@ -43,11 +44,19 @@ const (
 	MemberUndeaf   = "undeaf"
 	UtteranceFinal = "final"
 
-	// Queue events are defined now and emitted once the queue adapters
-	// exist: a caller joined a queue (WaitingSince set) and left it
-	// (answered or abandoned).
-	QueueMemberJoined = "member_joined"
-	QueueMemberLeft   = "member_left"
+	// Queue events (queue.go): a caller joined a queue (first seen, with
+	// WaitingSince), an agent answered it, it left (Outcome: answered,
+	// abandoned, timeout; or none with Cause "resync" when a snapshot after
+	// a reconnect no longer has it).
+	QueueMemberJoined   = "member_joined"
+	QueueMemberAnswered = "member_answered"
+	QueueMemberLeft     = "member_left"
+
+	// Agent events: its status (what it wants: Available, On Break, ...) or
+	// its state (what it does: Waiting, Receiving, In a queue call, ...)
+	// changed; Event.From is the previous value.
+	AgentStatusChanged = "status_changed"
+	AgentStateChanged  = "state_changed"
 )
 
 // Event is one domain event. Exactly one of the entity pointers is set,
@@ -68,8 +77,11 @@ type Event struct {
 	Member     *adapters.Member     `json:"member,omitempty"`
 	Utterance  *adapters.Utterance  `json:"utterance,omitempty"`
 	Queue      *Queue               `json:"queue,omitempty"`
+	Agent      *adapters.Agent      `json:"agent,omitempty"`
 	Action     *Action              `json:"action,omitempty"`
 	Cause      string               `json:"cause,omitempty"`
+	// From is the previous value of what an agent event says changed.
+	From string `json:"from,omitempty"`
 }
 
 // Action is an action taken through the REST API and its verdict.
@@ -82,14 +94,19 @@ type Action struct {
 	DurationMs float64 `json:"durationMs"`
 }
 
-// Queue is a waiting caller of a call-center queue.
+// Queue is a caller of a call-center queue (a queue member).
 type Queue struct {
 	Queue        string    `json:"queue"`
+	MemberID     string    `json:"memberId"` // the queue's own member id
 	CallID       string    `json:"callId"`
 	CallerNumber string    `json:"callerNumber,omitempty"`
 	CallerName   string    `json:"callerName,omitempty"`
+	State        string    `json:"state,omitempty"` // Waiting, Trying, Answered (member_left: empty)
 	WaitingSince time.Time `json:"waitingSince"`
-	Outcome      string    `json:"outcome,omitempty"` // member_left: answered, abandoned, timeout
+	Agent        string    `json:"agent,omitempty"`      // member_answered, member_left answered
+	AnsweredAt   time.Time `json:"answeredAt,omitzero"`  // member_answered
+	Outcome      string    `json:"outcome,omitempty"`    // member_left: answered, abandoned, timeout
+	WaitSeconds  float64   `json:"waitSeconds,omitzero"` // member_answered, member_left: join to answer or leave
 }
 
 // Subject is the NATS subject prefix.<node>.<kind>.<event>; characters NATS
@@ -122,6 +139,8 @@ func (e *Event) CallKey() string {
 		return e.Member.Node + "/" + e.Member.CallID
 	case e.Queue != nil && e.Queue.CallID != "":
 		return e.Node + "/" + e.Queue.CallID
+	case e.Agent != nil && e.Agent.CallID != "":
+		return e.Node + "/" + e.Agent.CallID
 	}
 	return ""
 }

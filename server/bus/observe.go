@@ -25,6 +25,10 @@ func (t *Tap) Observe(ev adapters.Event, changes []live.Change) {
 			t.observeConference(ch, at)
 		case live.KindMember:
 			t.observeMember(ev, ch, at)
+		case live.KindQueueMember:
+			t.observeQueueMember(ev, ch, at)
+		case live.KindAgent:
+			t.observeAgent(ch, at)
 		case live.KindUtterance:
 			if u, ok := ch.Value.(*adapters.Utterance); ok && ch.Op == live.OpUpsert && u.Final {
 				t.Publish(Event{Node: u.Node, Kind: KindUtterance, Name: UtteranceFinal, At: at, Utterance: u})

@@ -28,6 +28,8 @@ type Tap struct {
 	confs   map[string]*adapters.Conference
 	members map[string]*adapters.Member
 	nodes   map[string]string
+	queued  map[string]*adapters.QueueMember // live.QueueMemberKey ->
+	agents  map[string]*adapters.Agent       // live.AgentKey ->
 }
 
 var _ live.Observer = (*Tap)(nil)
@@ -43,6 +45,8 @@ func NewTap(now func() time.Time) *Tap {
 		confs:   make(map[string]*adapters.Conference),
 		members: make(map[string]*adapters.Member),
 		nodes:   make(map[string]string),
+		queued:  make(map[string]*adapters.QueueMember),
+		agents:  make(map[string]*adapters.Agent),
 	}
 }
 

@@ -49,7 +49,7 @@ func (c config) want(section string) bool { return len(c.only) == 0 || c.only[se
 func orchestrate(args []string) error {
 	fs := flag.NewFlagSet("benchall", flag.ContinueOnError)
 	runs := fs.Int("runs", 5, "runs per figure (the table shows median, min, max)")
-	only := fs.String("only", "", "comma-separated sections: ingest,fanout,audio,node,poll,action,memory,ui,micro")
+	only := fs.String("only", "", "comma-separated sections: micro,ingest,fanout,audio,wallboard,poll,action,memory,ui")
 	out := fs.String("out", "bench/results/latest.md", "where the table is written")
 	trace := fs.String("trace", "adapters/freeswitch/testdata/events-plain.raw", "FreeSWITCH plain event capture (relative to the repository root)")
 	scale := fs.Float64("scale", 1, "run-length multiplier")
@@ -113,6 +113,7 @@ var sections = []section{
 	{"ingest", runIngest},
 	{"fanout", runFanout},
 	{"audio", runAudio},
+	{"wallboard", runWallboard},
 	{"poll", runPoll},
 	{"action", runAction},
 	{"memory", runMemory},
