@@ -161,29 +161,34 @@ func TestSlowAndFailingDestinationsHoldNothing(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()
 	tap := bus.NewTap(nil)
-	s, stop := start(t, db, tap, Options{RequestTimeout: 2 * time.Second, MaxAttempts: 3})
+	s, stop := start(t, db, tap, Options{RequestTimeout: 5 * time.Second, MaxAttempts: 3})
 	defer stop()
 	if err := s.Seed(context.Background(), []SeedDestination{
 		{Name: "hang", Kind: DestWebhook, URL: hang.URL}, {Name: "fail", Kind: DestWebhook, URL: fail.URL}, {Name: "good", Kind: DestSlack, URL: good.URL},
 	}, []SeedRule{{Name: "down", Kind: KindNodeDown, Severity: "critical", Destinations: []string{"hang", "fail", "good"}}}); err != nil {
 		t.Fatal(err)
 	}
-	begin := time.Now()
 	for range 3 {
 		tap.Publish(bus.Event{Node: "fs1", Kind: bus.KindNode, Name: bus.NodeDown, Status: &adapters.NodeStatus{Node: "fs1", State: "down", Reason: "eof"}})
 	}
-	eventually(t, "the good destination", time.Second, func() bool { return goodGot.n() == 3 })
-	if d := time.Since(begin); d > time.Second {
-		t.Fatalf("good destination took %v", d)
+	// Held by nothing: every good delivery lands while the hanging
+	// destination's first request is still waiting for its answer (an order,
+	// not a stopwatch: the machine may be slow).
+	eventually(t, "the good destination", 10*time.Second, func() bool { return goodGot.n() == 3 })
+	items, _ := db.ListOutbox(context.Background(), store.OutboxPending, 10)
+	for _, it := range items {
+		if it.DestName == "hang" && it.LastError != "" {
+			t.Fatalf("the good destination waited for the hanging one to time out: %+v", it)
+		}
 	}
-	eventually(t, "dead letters of the failing one", 3*time.Second, func() bool {
+	eventually(t, "dead letters of the failing one", 10*time.Second, func() bool {
 		items, _ := db.ListOutbox(context.Background(), store.OutboxDead, 10)
 		return len(items) == 3 && items[0].LastError == "answered 500" && items[0].Attempts == 3
 	})
 	if failGot.n() != 9 {
 		t.Fatalf("failing destination got %d requests, want 9 (3 alerts x 3 attempts)", failGot.n())
 	}
-	eventually(t, "the hanging one timed out and is pending again", 4*time.Second, func() bool {
+	eventually(t, "the hanging one timed out and is pending again", 15*time.Second, func() bool {
 		items, _ := db.ListOutbox(context.Background(), store.OutboxPending, 10)
 		for _, it := range items {
 			if it.DestName == "hang" && it.Attempts >= 1 && strings.Contains(it.LastError, "no answer within") {
@@ -278,15 +283,18 @@ func TestHostileTranscriptCannotRunAway(t *testing.T) {
 	}
 	s := New(Options{Store: nil})
 	line := strings.Repeat("a", 1<<20) + "b" // the b is past MaxInput
-	begin := time.Now()
+	// RE2 matches in time linear in its input, and the input is cut to
+	// MaxInput: no line can make a rule run away (a speed figure would be
+	// make bench's; here the cut itself is checked).
 	for range 100 {
 		ev := bus.Event{Kind: bus.KindUtterance, Utterance: &adapters.Utterance{Text: line, Final: true}}
 		if _, ok := s.match(c, ev); ok {
 			t.Fatal("matched past MaxInput")
 		}
 	}
-	if d := time.Since(begin); d > 2*time.Second {
-		t.Fatalf("100 hostile lines took %v", d)
+	near := strings.Repeat("a", DefaultMaxInput-1) + "b" // within MaxInput: still found
+	if _, ok := s.match(c, bus.Event{Kind: bus.KindUtterance, Utterance: &adapters.Utterance{Text: near, Final: true}}); !ok {
+		t.Fatal("a match within MaxInput was missed")
 	}
 	if got := clip("ab€", 3); got != "ab" {
 		t.Fatalf("clip cut a rune: %q", got)
