@@ -48,8 +48,10 @@ func TestBurstWithLostEventsConverges(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if d := time.Since(start); d > time.Second {
-			t.Fatalf("the burst took %v, want within a second", d)
+		// The scenario is a burst (the real one hung up 120 channels within a
+		// second); a much slower fake would no longer test one.
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("the burst took %v, want a burst", d)
 		}
 		if err := r.fake.DestroyBridge(br); err != nil {
 			t.Fatal(err)
