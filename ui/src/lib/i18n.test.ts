@@ -97,7 +97,7 @@ describe('language choice', () => {
   it('loads a language lazily and formats numbers and units in it', async () => {
     await loadLocale('ru');
     expect(currentLocale()).toBe('ru');
-    expect(t('conn.live')).toBe('В сети');
+    expect(t('conn.live')).toBe('Онлайн');
     expect(formatLatency(1400)).toBe('1,4 с');
     expect(formatLatency(820)).toBe('820 мс');
     expect(formatPercent(95)).toBe('95\u00a0%');

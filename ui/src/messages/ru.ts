@@ -8,7 +8,7 @@ const ru: Catalogue = {
   'app.tagline': 'Звонки в реальном времени',
 
   'conn.connecting': 'Подключение…',
-  'conn.live': 'В сети',
+  'conn.live': 'Онлайн',
   'conn.reconnecting': 'Переподключение через {seconds} с',
   'conn.offline': 'Нет связи',
   'conn.banner': 'Связь с callboard потеряна. Показаны последние известные данные. Переподключение через {seconds} с…',
@@ -230,7 +230,7 @@ const ru: Catalogue = {
   'role.admin': 'Админ',
 
   'nav.main': 'Главное меню',
-  'nav.live': 'Онлайн',
+  'nav.live': 'Обзор',
   'nav.admin': 'Админ',
   'nav.history': 'История',
   'history.loadingScreen': 'Загрузка истории…',
