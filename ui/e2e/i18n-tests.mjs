@@ -176,7 +176,15 @@ export function i18nTests(ctx) {
           await p.waitForSelector('tr[data-call]', { timeout: 15000 });
           await p.waitForSelector('article[data-conference]', { timeout: 15000 }).catch(() => {});
           await check(lang, 'overview');
-          await openCallbotTranscript(p, { minFinal: 2 });
+          // a call may end between listing and clicking: try again
+          for (let i = 0; ; i++) {
+            try {
+              await openCallbotTranscript(p, { minFinal: 2 });
+              break;
+            } catch (e) {
+              if (i >= 2) throw e;
+            }
+          }
           await p.locator('[data-latency]').first().waitFor({ timeout: 8000 }).catch(() => {});
           await check(lang, 'transcript');
           await p.keyboard.press('Escape');

@@ -297,7 +297,7 @@ const ja: Catalogue = {
   'wb.state.In a queue call': '通話中',
   'wb.state.Receiving': '着信中',
   'wb.state.Waiting': '待機',
-  'wb.state.Idle': '後処理',
+  'wb.state.Idle': 'アイドル',
   'wb.status.Available': '受付可',
   'wb.status.Available (On Demand)': '受付可 (オンデマンド)',
   'wb.status.On Break': '休憩',

@@ -298,7 +298,7 @@ const ko: Catalogue = {
   'wb.state.In a queue call': '통화 중',
   'wb.state.Receiving': '수신 중',
   'wb.state.Waiting': '대기',
-  'wb.state.Idle': '후처리',
+  'wb.state.Idle': '유휴',
   'wb.status.Available': '수신 가능',
   'wb.status.Available (On Demand)': '수신 가능(요청 시)',
   'wb.status.On Break': '휴식',

@@ -15,7 +15,7 @@ const ru: Catalogue = {
   'conn.bannerNow': 'Связь с callboard потеряна. Переподключение…',
   'conn.retryNow': 'Повторить сейчас',
 
-  'node.up': 'Подключён',
+  'node.up': 'В сети',
   'node.connecting': 'Подключение',
   'node.down': 'Недоступен',
   'node.downReason': 'Недоступен: {reason}',
