@@ -26,7 +26,8 @@ import (
 func (s *Server) routes() *echo.Echo {
 	nodes := web.Nodes(s.nodes)
 	phones, _ := s.store.(store.PhoneStore) // the SQLite store is one
-	apiH := api.New(api.Deps{State: s.state, Nodes: nodes, Sessions: s.sessions, Audit: s.audit, History: s.history, Phones: phones,
+	languages, _ := s.store.(store.LanguageStore)
+	apiH := api.New(api.Deps{State: s.state, Nodes: nodes, Sessions: s.sessions, Audit: s.audit, History: s.history, Phones: phones, Languages: languages,
 		Complete: s.completeTranscript, ActionTimeout: s.cfg.ActionTimeout, Now: s.now, Log: s.log, Events: s.out.tap})
 	loginH := login.New(login.Deps{Sessions: s.sessions, Store: s.store, Hasher: s.hasher, Limiter: s.limiter, Audit: s.audit,
 		AllowedOrigins: s.cfg.AllowedOrigins, SessionMaxAge: s.cfg.Auth.SessionMaxAge, Now: s.now, Log: s.log})
@@ -92,6 +93,8 @@ func (s *Server) routes() *echo.Echo {
 	apiH.RegisterActions(e, middleware.BodyLimit("4K"), viewer)
 	v1.GET("/me/phone", apiH.GetPhone, viewer)
 	v1.PUT("/me/phone", apiH.PutPhone, viewer)
+	v1.GET("/me/language", apiH.GetLanguage, viewer)
+	v1.PUT("/me/language", apiH.PutLanguage, viewer)
 
 	v1.GET("/users", adminH.ListUsers, adminOnly)
 	v1.POST("/users", adminH.CreateUser, adminOnly)

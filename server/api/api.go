@@ -28,6 +28,8 @@ type Deps struct {
 	History *history.Recorder
 	// Phones keeps each user's "my phone"; nil answers 503 on its routes.
 	Phones store.PhoneStore
+	// Languages keeps each user's UI language; nil answers 503 on its routes.
+	Languages store.LanguageStore
 	// Complete merges a call's stored transcript lines with the live ones.
 	Complete      func(ctx context.Context, call string, lines []*adapters.Utterance) []*adapters.Utterance
 	ActionTimeout time.Duration // bound on one node.Do

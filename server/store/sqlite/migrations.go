@@ -188,4 +188,6 @@ var migrations = []string{
 	CREATE INDEX queue_calls_joined ON queue_calls(joined_at);
 	CREATE INDEX queue_calls_queue ON queue_calls(node, queue, joined_at);
 	CREATE INDEX queue_calls_left ON queue_calls(left_at);`,
+	// 7: each user's UI language (issue 15); '' follows the browser.
+	`ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';`,
 }

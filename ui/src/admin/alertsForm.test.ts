@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertText } from '../lib/alertToast';
+import './alertsMessages.en';
 import { checkRule, describeRule, emptyRule, errorField, rulePayload, ruleNeeds } from './alertsForm';
 
 describe('alerts form', () => {

@@ -2,6 +2,7 @@
 // again and has the last word, e.g. on a regular expression), which field a
 // server refusal names, and how a rule and a fired alert read.
 import type { AlertRule } from './alertsApi';
+import { t } from '../lib/i18n';
 
 export const ruleKinds = ['transcript', 'call_duration', 'queue_wait', 'node_down', 'conference_locked', 'action_refused'] as const;
 export const severities = ['info', 'warning', 'critical'] as const;
@@ -59,23 +60,21 @@ export function errorField(message: string): string | null {
   return m ? m[1] : null;
 }
 
-/** One line describing what a rule watches. */
+/** One line describing what a rule watches (in the UI's language). */
 export function describeRule(r: AlertRule): string {
   switch (r.kind) {
     case 'transcript': {
-      const who = r.speaker || 'anyone';
-      return r.regex ? `${who} says /${r.pattern}/` : `${who} says “${r.pattern}”`;
+      const who = r.speaker ? t(`alerts.speaker.${r.speaker}`) : t('alerts.anyone');
+      return t(r.regex ? 'alerts.says.regex' : 'alerts.says.word', { who, pattern: r.pattern });
     }
     case 'call_duration':
-      return `a call lasts over ${r.threshold} min`;
+      return t('alerts.desc.call_duration', { n: r.threshold });
     case 'queue_wait':
-      return `a caller waits in a queue over ${r.threshold} s`;
+      return t('alerts.desc.queue_wait', { n: r.threshold });
     case 'node_down':
-      return 'a node goes down';
     case 'conference_locked':
-      return 'a conference is locked';
     case 'action_refused':
-      return 'the PBX refuses an action';
+      return t(`alerts.desc.${r.kind}`);
     default:
       return r.kind;
   }

@@ -1,7 +1,7 @@
 // English strings of the Alerts screen (loaded with the admin chunk).
 import { addMessages } from '../lib/i18n';
 
-addMessages('en', {
+const enAlerts = {
   'admin.alerts': 'Alerts',
   'alerts.intro': 'Rules fire alerts to destinations through an outbox: retried with backoff, kept across restarts, dead-lettered after repeated failures.',
   'alerts.destinations': 'Destinations',
@@ -21,6 +21,16 @@ addMessages('en', {
   'alerts.regex': 'Regular expression (RE2)',
   'alerts.speaker': 'Said by',
   'alerts.anyone': 'anyone',
+  'alerts.speaker.caller': 'caller',
+  'alerts.speaker.bot': 'bot',
+  'alerts.speaker.agent': 'agent',
+  'alerts.says.word': '{who} says “{pattern}”',
+  'alerts.says.regex': '{who} says /{pattern}/',
+  'alerts.desc.call_duration': 'a call lasts over {n} min',
+  'alerts.desc.queue_wait': 'a caller waits in a queue over {n} s',
+  'alerts.desc.node_down': 'a node goes down',
+  'alerts.desc.conference_locked': 'a conference is locked',
+  'alerts.desc.action_refused': 'the PBX refuses an action',
   'alerts.threshold.min': 'Minutes',
   'alerts.threshold.s': 'Seconds',
   'alerts.sendTo': 'Send to',
@@ -52,4 +62,7 @@ addMessages('en', {
   'alerts.kind.node_down': 'Node down',
   'alerts.kind.conference_locked': 'Conference locked',
   'alerts.kind.action_refused': 'Action refused by the PBX',
-});
+} satisfies Record<string, string>;
+
+addMessages('en', enAlerts);
+export default enAlerts;

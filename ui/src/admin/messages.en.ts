@@ -4,7 +4,7 @@
 import { addMessages } from '../lib/i18n';
 import './alertsMessages.en';
 
-const enAdmin: Record<string, string> = {
+const enAdmin = {
   'admin.title': 'Administration',
   'admin.sections': 'Administration sections',
   'admin.users': 'Users',
@@ -37,8 +37,7 @@ const enAdmin: Record<string, string> = {
   'users.deleted': 'User {name} deleted',
   'users.selfDelete': 'You cannot delete yourself while signed in',
   'users.none': 'No users.',
-  'users.count.one': '{count} user',
-  'users.count.other': '{count} users',
+  'users.count': '{count, plural, one {# user} other {# users}}',
   'sessions.intro': 'Everyone signed in now. Revoking a session signs that browser out at once.',
   'sessions.user': 'User',
   'sessions.ip': 'Address',
@@ -99,8 +98,7 @@ const enAdmin: Record<string, string> = {
   'audit.newest': 'Back to newest',
   'audit.none': 'No entries match these filters.',
   'audit.end': 'End of the log.',
-  'audit.shown.one': '{count} entry shown',
-  'audit.shown.other': '{count} entries shown',
+  'audit.shown': '{count, plural, one {# entry shown} other {# entries shown}}',
   'audit.kind.action': 'Action',
   'audit.kind.login': 'Sign-in',
   'audit.kind.login_failed': 'Failed sign-in',
@@ -112,6 +110,7 @@ const enAdmin: Record<string, string> = {
   'audit.kind.token_revoked': 'Token revoked',
   'audit.kind.ingest': 'Transcript ingest',
   'audit.kind.audio_listen': 'Listened in the browser',
-};
+} satisfies Record<string, string>;
 
 addMessages('en', enAdmin);
+export default enAdmin;

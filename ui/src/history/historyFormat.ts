@@ -1,6 +1,7 @@
 // Formatting of history rows: durations, dates, parties, and the transcript
 // merged from the stored page and the live store.
 import { formatDuration } from '../lib/format';
+import { currentLocale } from '../lib/i18n';
 import { timeOf } from '../lib/store';
 import type { Utterance } from '../lib/types';
 
@@ -11,7 +12,7 @@ export function callDuration(ms: number | undefined): string {
 }
 
 /** "22 Nov 2026, 13:20:48" in the browser's locale and time zone; '' when absent. */
-export function formatStarted(iso: string | undefined, locale?: string): string {
+export function formatStarted(iso: string | undefined, locale: string = currentLocale()): string {
   const ms = timeOf(iso);
   if (!ms) return '';
   return new Date(ms).toLocaleString(locale, {

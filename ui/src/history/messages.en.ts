@@ -3,7 +3,7 @@
 // with addMessages('ko', ...)).
 import { addMessages } from '../lib/i18n';
 
-const enHistory: Record<string, string> = {
+const enHistory = {
   'history.title': 'Call history',
   'history.intro': 'Every call callboard saw, newest first, with what was said and what happened in its conference.',
   'history.filters': 'Filter the call history',
@@ -27,8 +27,7 @@ const enHistory: Record<string, string> = {
   'history.noMatchBody': 'Try a wider date range, fewer words, or clear the filters.',
   'history.older': 'Older calls',
   'history.end': 'No older calls.',
-  'history.count.one': '{count} call shown',
-  'history.count.other': '{count} calls shown',
+  'history.count': '{count, plural, one {# call shown} other {# calls shown}}',
   'history.col.started': 'Started',
   'history.col.from': 'From',
   'history.col.to': 'To',
@@ -57,8 +56,7 @@ const enHistory: Record<string, string> = {
   'history.conference': 'Conference',
   'history.callId': 'Call ID',
   'history.transcript': 'Transcript',
-  'history.lines.one': '{count} line',
-  'history.lines.other': '{count} lines',
+  'history.lines': '{count, plural, one {# line} other {# lines}}',
   'history.noTranscript': 'No transcript for this call: nothing was transcribed.',
   'history.noLinesYet': 'No lines yet.',
   'history.liveNote': 'This call is still in progress: new lines appear as they are said.',
@@ -84,6 +82,7 @@ const enHistory: Record<string, string> = {
   'history.notFound': 'This call is not in the history',
   'history.notFoundBody': 'It may be older than the retention period, or the link is wrong.',
   'history.callFailed': 'Could not load this call: {reason}',
-};
+} satisfies Record<string, string>;
 
 addMessages('en', enHistory);
+export default enHistory;

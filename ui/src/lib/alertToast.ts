@@ -1,3 +1,5 @@
+import { currentLocale, t } from './i18n';
+
 // A fired alert as the server sends it over the websocket
 // ({"type":"alert","alert":{...}}) and as a toast reads it.
 export interface FiredAlert {
@@ -14,5 +16,7 @@ export interface FiredAlert {
 /** A fired alert as a toast's text. */
 export function alertText(a: FiredAlert): string {
   const where = a.node ? ` (${a.node}${a.callId ? `/${a.callId}` : ''})` : '';
-  return `${a.severity.toUpperCase()} · ${a.rule}: ${a.summary}${where}`;
+  const key = `severity.${a.severity}`;
+  const sev = t(key) === key ? a.severity : t(key);
+  return `${sev.toLocaleUpperCase(currentLocale())} · ${a.rule}: ${a.summary}${where}`;
 }

@@ -1,5 +1,5 @@
 // Formatting of durations, clock times and latencies.
-import { t } from './i18n';
+import { currentLocale, t } from './i18n';
 
 /** 0:07, 12:03, 1:02:03 — for a ticking call duration (whole seconds). */
 export function formatDuration(ms: number): string {
@@ -12,15 +12,21 @@ export function formatDuration(ms: number): string {
   return `${m}:${ss}`;
 }
 
-/** 820 ms, 1.4 s, 12 s. */
+/** 820 ms, 1.4 s, 12 s (units and decimal separator in the UI's language: 1,4 с). */
 export function formatLatency(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 10000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.round(ms / 1000)} s`;
+  const loc = currentLocale();
+  if (ms < 1000) return t('unit.ms', { n: new Intl.NumberFormat(loc, { useGrouping: false }).format(Math.round(ms)) });
+  if (ms < 10000) return t('unit.s', { n: new Intl.NumberFormat(loc, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(ms / 1000) });
+  return t('unit.s', { n: new Intl.NumberFormat(loc).format(Math.round(ms / 1000)) });
+}
+
+/** A whole percentage in the UI's language: 95%, 95 % (ru). */
+export function formatPercent(pct: number): string {
+  return new Intl.NumberFormat(currentLocale(), { style: 'percent', maximumFractionDigits: 0 }).format(pct / 100);
 }
 
 /** A clock time in the browser's locale and time zone. */
-export function formatClock(iso: string | undefined, locale?: string): string {
+export function formatClock(iso: string | undefined, locale: string = currentLocale()): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
@@ -51,7 +57,7 @@ export function formatAgo(ms: number): string {
 }
 
 /** "22 Nov, 12:41:07" in the browser's locale and time zone; '' when absent. */
-export function formatDateTime(iso: string | undefined, locale?: string): string {
+export function formatDateTime(iso: string | undefined, locale: string = currentLocale()): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime()) || d.getTime() <= 0) return '';

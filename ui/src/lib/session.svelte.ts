@@ -3,6 +3,7 @@
 import { auth, canAct, isAdmin, type AuthState } from './auth';
 import { live } from './live.svelte';
 import { ui } from './ui.svelte';
+import { loadUserLanguage } from './language.svelte';
 
 class Session {
   state = $state<AuthState>(auth.state);
@@ -10,6 +11,7 @@ class Session {
   canAct = $derived(canAct(this.state));
   isAdmin = $derived(isAdmin(this.state));
   private retry: ReturnType<typeof setTimeout> | null = null;
+  private wasOn = false;
 
   constructor() {
     auth.onChange((s) => {
@@ -31,6 +33,8 @@ class Session {
 
   private sync(s: AuthState) {
     const on = s.status === 'signed-in';
+    if (on && !this.wasOn) void loadUserLanguage();
+    this.wasOn = on;
     if (on && !live.connection.running) live.start();
     if (!on && live.connection.running) live.stop();
     if (!on) ui.forget();

@@ -1,6 +1,6 @@
 // English messages: the reference catalogue. Other languages copy the keys;
 // a key they lack falls back to this file.
-const en: Record<string, string> = {
+const en = {
   'app.name': 'callboard',
   'app.tagline': 'Live calls',
 
@@ -42,8 +42,7 @@ const en: Record<string, string> = {
 
   'conf.section': 'Conferences',
   'conf.none': 'No conferences running.',
-  'conf.members.one': '{count} member',
-  'conf.members.other': '{count} members',
+  'conf.members': '{count, plural, one {# member} other {# members}}',
   'conf.locked': 'Locked',
   'conf.unlocked': 'Open',
   'conf.age': 'Running {duration}',
@@ -243,8 +242,15 @@ const en: Record<string, string> = {
   'ago.seconds': '{n} s',
   'ago.minutes': '{n} min',
   'ago.hours': '{n} h',
+  'unit.ms': '{n} ms',
+  'unit.s': '{n} s',
 
   'toast.dismiss': 'Dismiss',
+  'severity.info': 'Info',
+  'severity.warning': 'Warning',
+  'severity.critical': 'Critical',
+  'lang.menu': 'Language',
+  'lang.saveFailed': 'Your language choice was not saved: {reason}',
   'stale': 'Stale',
   'keys.hint': 'Keys: / filter · ↑↓ members · m mute · d deafen · Esc close',
   'keys.hintViewer': 'Keys: / filter · ↑↓ members · Esc close · As a viewer you watch; actions need a moderator',
@@ -343,6 +349,6 @@ const en: Record<string, string> = {
   'qh.wait': 'Wait',
   'qh.talk': 'Talk',
   'wb.screenFailed': 'Could not load the wallboard: {reason}',
-};
+} satisfies Record<string, string>;
 
 export default en;
