@@ -71,14 +71,27 @@ async function structure(p) {
 }
 
 /**
- * Scans the page in both themes; collects failures into `found` (screen, theme, rule, nodes).
- * settle: the wait after switching the theme (colour transitions of up to 0.3 s would be
- * measured half way otherwise). shot: also saves a screenshot per theme under that name.
+ * Waits for the colour transitions the theme switch started (buttons, avatars) to end: on a busy
+ * machine they can outlast any fixed wait, and axe would measure a colour half way.
  */
-async function scan(p, found, lang, screen, { settle = 450, shot, ctx } = {}) {
+async function transitionsDone(p) {
+  await p.evaluate(() =>
+    Promise.race([
+      Promise.allSettled(document.getAnimations().filter((a) => a instanceof CSSTransition).map((a) => a.finished)),
+      new Promise((r) => setTimeout(r, 3000)),
+    ]),
+  );
+}
+
+/**
+ * Scans the page in both themes; collects failures into `found` (screen, theme, rule, nodes).
+ * settle: the wait after switching the theme, before waiting for its transitions. shot: also saves a screenshot per theme under that name.
+ */
+async function scan(p, found, lang, screen, { settle = 200, shot, ctx } = {}) {
   for (const theme of themes) {
     await p.emulateMedia({ colorScheme: theme });
     await p.waitForTimeout(settle);
+    await transitionsDone(p);
     if (shot) await ctx.shot(`a11y-${lang}-${shot}-${theme}`, p);
     const where = `[${lang}/${theme}] ${screen}`;
     for (const v of await axe(p)) {

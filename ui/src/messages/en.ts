@@ -232,6 +232,8 @@ const en: Record<string, string> = {
 
   'nav.main': 'Main',
   'nav.live': 'Live',
+  /** The live overview's heading, for screen readers (not shown). */
+  'overview.title': 'Live overview',
   'nav.admin': 'Admin',
   'nav.history': 'History',
   'history.loadingScreen': 'Loading history…',
