@@ -34,5 +34,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
+    // app.css is read (as ?raw) by lib/palette.test.ts; other CSS stays unprocessed in tests.
+    css: { include: [/app\.css/] },
   },
 });

@@ -18,6 +18,7 @@ import { audioTests } from './audio-tests.mjs';
 import { wallboardTests } from './wallboard-tests.mjs';
 import { superviseTests } from './supervise-tests.mjs';
 import { i18nTests } from './i18n-tests.mjs';
+import { a11yTests } from './a11y-tests.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(repo, 'test-output');
@@ -373,6 +374,8 @@ audioTests(ctx);
 wallboardTests(ctx);
 superviseTests(ctx);
 i18nTests(ctx);
+// After the tests above, so the demo has calls, conferences, queues, history and alert rules to scan.
+a11yTests(ctx);
 
 test('phone width (390 px) is usable', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });

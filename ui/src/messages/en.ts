@@ -231,6 +231,8 @@ const en = {
 
   'nav.main': 'Main',
   'nav.live': 'Live',
+  /** The live overview's heading, for screen readers (not shown). */
+  'overview.title': 'Live overview',
   'nav.admin': 'Admin',
   'nav.history': 'History',
   'history.loadingScreen': 'Loading history…',
