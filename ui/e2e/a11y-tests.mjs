@@ -1,6 +1,6 @@
 // Accessibility scan (issue 15): axe-core (npm devDependency) run in the page on every
 // screen and state, in both themes and in each language of E2E_LANGUAGES (comma or
-// space separated, default "en"). A test fails on any serious or critical violation,
+// space separated, default all five: en, ko, ja, zh, ru). A test fails on any serious or critical violation,
 // and on the structural rules below (one h1, one banner/main, unique landmarks).
 //
 // How axe gets into the page: the app's CSP is `default-src 'self'` with no inline
@@ -18,8 +18,8 @@ import { openCallbotTranscript } from './history-tests.mjs';
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-/** The languages scanned: E2E_LANGUAGES="en,ko,ja,zh,ru"; just English by default. */
-export const languages = (process.env.E2E_LANGUAGES ?? 'en').split(/[\s,]+/).filter(Boolean);
+/** The languages scanned: all five the UI ships, or E2E_LANGUAGES="en,ru" to iterate on a few. */
+export const languages = (process.env.E2E_LANGUAGES ?? 'en,ko,ja,zh,ru').split(/[\s,]+/).filter(Boolean);
 const themes = ['light', 'dark'];
 
 /** Moderate rules that are still failures here: the page's structure. */

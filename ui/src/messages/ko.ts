@@ -109,7 +109,7 @@ const ko: Catalogue = {
   'calls.none': '진행 중인 통화가 없습니다.',
   'calls.noMatch': '“{filter}”와(과) 일치하는 통화가 없습니다.',
   'calls.open': '{from} 통화의 대화 내용 열기',
-  'calls.inConference': '회의실 {name}(으)로 이동',
+  'calls.inConference': '회의실로 이동: {name}',
   'calls.sortBy': '{column} 기준 정렬',
   'calls.unknown': '알 수 없음',
 

@@ -109,7 +109,7 @@ const zhCN: Catalogue = {
   'calls.noMatch': '没有与“{filter}”匹配的通话。',
   'calls.open': '打开来自 {from} 的通话转写',
   'calls.inConference': '前往会议 {name}',
-  'calls.sortBy': '按{column}排序',
+  'calls.sortBy': '按 {column} 排序',
   'calls.unknown': '未知',
 
   'state.ringing': '振铃',
