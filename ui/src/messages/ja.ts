@@ -111,6 +111,7 @@ const ja: Catalogue = {
   'calls.inConference': '会議 {name} へ移動',
   'calls.sortBy': '{column}で並べ替え',
   'calls.unknown': '不明',
+  'overview.title': 'リアルタイム概要',
 
   'state.ringing': '呼出中',
   'state.active': '通話中',

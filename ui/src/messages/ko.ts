@@ -112,6 +112,7 @@ const ko: Catalogue = {
   'calls.inConference': '회의실로 이동: {name}',
   'calls.sortBy': '{column} 기준 정렬',
   'calls.unknown': '알 수 없음',
+  'overview.title': '실시간 현황',
 
   'state.ringing': '호출 중',
   'state.active': '통화 중',

@@ -112,6 +112,7 @@ const ru: Catalogue = {
   'calls.inConference': 'Перейти к конференции {name}',
   'calls.sortBy': 'Сортировать по столбцу «{column}»',
   'calls.unknown': 'Неизвестно',
+  'overview.title': 'Обзор в реальном времени',
 
   'state.ringing': 'Вызов',
   'state.active': 'Разговор',

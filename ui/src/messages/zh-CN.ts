@@ -111,6 +111,7 @@ const zhCN: Catalogue = {
   'calls.inConference': '前往会议 {name}',
   'calls.sortBy': '按 {column} 排序',
   'calls.unknown': '未知',
+  'overview.title': '实时概览',
 
   'state.ringing': '振铃',
   'state.active': '通话中',
