@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/adapters"
+	"github.com/callboard/callboard/adapters/rtp"
 )
 
 // AudioConfig is how a node streams a call's audio on demand (StartAudio):
@@ -167,16 +168,16 @@ func (s *audioSession) receive(p *pipe) {
 		if p.from != 0 && from.Port != p.from {
 			continue
 		}
-		pkt, err := parseRTP(buf[:n])
+		pkt, err := rtp.Parse(buf[:n])
 		if err != nil {
 			continue
 		}
 		rate := 16000
 		switch {
-		case pkt.pt == 0: // e2: ulaw with pt 0 is accepted even on slin16
-			pcm, rate = decodeUlaw(pcm[:0], pkt.payload), 8000
+		case pkt.PT == 0: // e2: ulaw with pt 0 is accepted even on slin16
+			pcm, rate = rtp.AppendUlaw(pcm[:0], pkt.Payload), 8000
 		case s.cfg.Format == "slin16":
-			pcm = decodeL16(pcm[:0], pkt.payload)
+			pcm = rtp.AppendL16(pcm[:0], pkt.Payload)
 		default:
 			continue
 		}

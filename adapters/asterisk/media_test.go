@@ -15,6 +15,7 @@ import (
 
 	"github.com/callboard/callboard/adapters"
 	"github.com/callboard/callboard/adapters/asterisk/arifake"
+	"github.com/callboard/callboard/adapters/rtp"
 	"github.com/callboard/callboard/internal/testutil"
 )
 
@@ -54,18 +55,18 @@ func TestRTPFromTheCaptures(t *testing.T) {
 	}{{"e1-externalmedia-rtp-ulaw", 0, true}, {"e2-externalmedia-rtp-slin16", 118, false}} {
 		pkts, want := capturedRTP(t, "testdata/call-control/"+tc.dir+"/rtp.jsonl")
 		for i, b := range pkts {
-			p, err := parseRTP(b)
+			p, err := rtp.Parse(b)
 			if err != nil {
 				t.Fatalf("%s #%d: %v", tc.dir, i, err)
 			}
-			if p.pt != tc.pt || p.seq != uint16(want[i]["seq"].(float64)) || p.ts != uint32(want[i]["ts"].(float64)) || len(p.payload) != 16 {
+			if p.PT != tc.pt || p.Seq != uint16(want[i]["seq"].(float64)) || p.TS != uint32(want[i]["ts"].(float64)) || len(p.Payload) != 16 {
 				t.Fatalf("%s #%d: %+v", tc.dir, i, p)
 			}
 			var pcm []byte
 			if tc.ulaw {
-				pcm = decodeUlaw(nil, p.payload)
+				pcm = rtp.AppendUlaw(nil, p.Payload)
 			} else {
-				pcm = decodeL16(nil, p.payload)
+				pcm = rtp.AppendL16(nil, p.Payload)
 			}
 			samples := make([]int, len(pcm)/2)
 			for j := range samples {
@@ -94,10 +95,10 @@ func TestRTPFromTheCaptures(t *testing.T) {
 			}
 		}
 	}
-	if _, err := parseRTP([]byte{0x80, 0}); err == nil {
+	if _, err := rtp.Parse([]byte{0x80, 0}); err == nil {
 		t.Fatal("short packet parsed")
 	}
-	if _, err := parseRTP(append([]byte{0x40}, make([]byte, 20)...)); err == nil {
+	if _, err := rtp.Parse(append([]byte{0x40}, make([]byte, 20)...)); err == nil {
 		t.Fatal("version 1 parsed")
 	}
 }
@@ -106,8 +107,8 @@ func FuzzParseRTP(f *testing.F) {
 	f.Add([]byte{0x80, 0, 0, 1, 0, 0, 0, 160, 0, 0, 0, 1, 0xff, 0xff})
 	f.Add([]byte{0xb1, 118, 0, 1, 0, 0, 0, 160, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 9, 1})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, err := parseRTP(b)
-		if err == nil && len(p.payload) > len(b) {
+		p, err := rtp.Parse(b)
+		if err == nil && len(p.Payload) > len(b) {
 			t.Fatal("payload longer than the packet")
 		}
 	})

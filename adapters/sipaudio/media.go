@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/callboard/callboard/adapters/rtp"
 )
 
 // receive decodes the peer's RTP into onAudio until the socket is closed.
@@ -24,11 +26,11 @@ func (c *Call) receive(conn *net.UDPConn, codec Codec) {
 		if from.Addr().Unmap() != c.peer {
 			continue
 		}
-		pkt, err := parseRTP(buf[:n])
-		if err != nil || pkt.pt != codec.PT || len(pkt.payload) == 0 {
+		pkt, err := rtp.Parse(buf[:n])
+		if err != nil || pkt.PT != codec.PT || len(pkt.Payload) == 0 {
 			continue
 		}
-		pcm = decodePayload(pcm[:0], codec, pkt.payload)
+		pcm = decodePayload(pcm[:0], codec, pkt.Payload)
 		if c.onAudio != nil {
 			c.onAudio(codec.Rate, pcm)
 		}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/callboard/callboard/adapters/rtp"
 )
 
 func TestChooseCodec(t *testing.T) {
@@ -65,9 +67,9 @@ func FuzzParseOfferAndRTP(f *testing.F) {
 		if o, err := parseOffer(b); err == nil {
 			o.choose(CodecAuto)
 		}
-		if p, err := parseRTP(b); err == nil {
-			decodePayload(nil, Codec{Name: "L16", Rate: 16000}, p.payload)
-			decodePayload(nil, Codec{Name: "PCMU", Rate: 8000}, p.payload)
+		if p, err := rtp.Parse(b); err == nil {
+			decodePayload(nil, Codec{Name: "L16", Rate: 16000}, p.Payload)
+			decodePayload(nil, Codec{Name: "PCMU", Rate: 8000}, p.Payload)
 		}
 	})
 }
