@@ -50,9 +50,9 @@ func RunDemo(ctx context.Context, s *Server, rng *rand.Rand) error {
 			}
 		}
 		if len(free) == 0 {
-			// Everyone is busy: an outside caller, known by number only.
-			n := fmt.Sprintf("+8210%08d", rng.IntN(100000000))
-			return Party{"", n}
+			// Everyone is busy: an outside caller, known by a (local,
+			// seven-digit) number only.
+			return Party{"", fmt.Sprintf("555%04d", rng.IntN(10000))}
 		}
 		return free[rng.IntN(len(free))]
 	}
