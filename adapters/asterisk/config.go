@@ -149,10 +149,7 @@ func (cfg Config) withDefaults() Config {
 	if cfg.BackoffMax == 0 {
 		cfg.BackoffMax = max(runloop.DefaultBackoffMax, cfg.BackoffMin)
 	}
-	if cfg.Dial.Context == "" {
-		cfg.Dial.Context = "default"
-	}
-	_ = cfg.Dial.Compile() // validate reports its errors
+	_ = cfg.Dial.Compile() // sets the default context; validate reports its errors
 	return cfg
 }
 

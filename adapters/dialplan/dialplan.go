@@ -54,9 +54,15 @@ var contextPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 // separators and ESL's delimiters.
 var templateChars = regexp.MustCompile(`^[A-Za-z0-9_./@:={}+-]+$`)
 
-// Compile checks the rules and prepares them; errors name the key under
-// "dial". A zero Rules is valid and allows nothing.
+// DefaultContext is the dialplan context when dial.context is not set.
+const DefaultContext = "default"
+
+// Compile sets defaults, checks the rules and prepares them; errors name the
+// key under "dial". A zero Rules is valid and allows nothing.
 func (r *Rules) Compile() error {
+	if r.Context == "" {
+		r.Context = DefaultContext
+	}
 	var errs []error
 	compile := func(key, expr string) *regexp.Regexp {
 		if expr == "" {

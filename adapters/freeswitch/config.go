@@ -91,10 +91,7 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Dial.Context == "" {
-		cfg.Dial.Context = "default"
-	}
-	_ = cfg.Dial.Compile() // validate reports its errors
+	_ = cfg.Dial.Compile() // sets the default context; validate reports its errors
 	return cfg
 }
 
