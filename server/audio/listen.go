@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -174,9 +175,18 @@ func (ls *Listen) stream(conn *websocket.Conn, l *Listener, log *slog.Logger) {
 			err = conn.WriteMessage(websocket.TextMessage, lvl)
 		}
 		if err != nil {
-			if ctx.Err() == nil && l.Err() == nil {
+			var ne net.Error
+			switch {
+			case l.Err() != nil:
+				// The source dropped this listener; the goroutine above closes.
+			case ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout():
 				log.Info("audio listen dropped", "code", CloseTooSlow, "reason", "write: "+err.Error(), "frames", frames)
 				closeWith(conn, CloseTooSlow, "listener too slow")
+			default:
+				// The browser left while a frame was being written (its
+				// close frame already answered, or the socket gone): an end.
+				log.Info("audio listen ended", "frames", frames)
+				_ = conn.Close()
 			}
 			return
 		}

@@ -4,12 +4,15 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -26,6 +29,12 @@ type rig struct {
 
 func newRig(t *testing.T, cfg Config) *rig {
 	t.Helper()
+	return newRigLogged(t, cfg, nil)
+}
+
+// newRigLogged is newRig with the listen handler logging to log.
+func newRigLogged(t *testing.T, cfg Config, log *slog.Logger) *rig {
+	t.Helper()
 	h := NewHub(cfg)
 	live := func(k Key) bool { return k == call1 || k.Call == "other" }
 	in := NewIngest(IngestOptions{Hub: h, CallLive: live, Authorize: func(r *http.Request) error {
@@ -37,7 +46,7 @@ func newRig(t *testing.T, cfg Config) *rig {
 		}
 		return ErrUnauthorized
 	}})
-	ls := NewListen(ListenOptions{Hub: h, CallLive: live, CheckOrigin: func(*http.Request) bool { return true }})
+	ls := NewListen(ListenOptions{Hub: h, CallLive: live, CheckOrigin: func(*http.Request) bool { return true }, Logger: log})
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/audio/", in)
 	mux.HandleFunc("/listen/{node}/{call}", func(w http.ResponseWriter, r *http.Request) {
@@ -261,4 +270,74 @@ func TestSlowBrowserIsDropped(t *testing.T) {
 	}
 	_ = src.Write(pcm)
 	testutil.Eventually(t, "the fast browser still receives", func() bool { return got.Load() == sent+12 })
+}
+
+// lockedBuffer is a log sink the handler's goroutines may share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestBrowserLeavingMidStreamIsAnEnd: a browser that closes its socket
+// while frames are flowing is logged as "audio listen ended" every time,
+// whether the close arrives between two writes or during one, and never as
+// a listener too slow (the e2e test waits for that line).
+func TestBrowserLeavingMidStreamIsAnEnd(t *testing.T) {
+	var logs lockedBuffer
+	r := newRigLogged(t, Config{RingFrames: 256}, slog.New(slog.NewTextHandler(&logs, nil)))
+	relay := r.dial(t, "/api/v1/audio/ast1/"+call1.Call+"/left?token=good&rate=8000")
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// Ten times real time: fast enough that closes land mid-write, slow
+		// enough that a reading browser is never a whole ring behind.
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			if err := relay.WriteMessage(websocket.BinaryMessage, tone(440, 8000, i*160, 160, 0.5)); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	const rounds = 20
+	for range rounds {
+		browser := r.dial(t, "/listen/ast1/"+call1.Call)
+		for range 5 { // the start message and some audio
+			if _, _, err := browser.ReadMessage(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_ = browser.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+		_ = browser.Close()
+	}
+	testutil.EventuallyNoError(t, "every browser's leaving logged as an end", func() error {
+		if n := strings.Count(logs.String(), "audio listen ended"); n != rounds {
+			return fmt.Errorf("%d of %d ends logged:\n%s", n, rounds, logs.String())
+		}
+		return nil
+	})
+	close(stop)
+	<-done
+	if strings.Contains(logs.String(), "dropped") {
+		t.Fatalf("a leaving browser was logged as dropped:\n%s", logs.String())
+	}
 }

@@ -64,7 +64,7 @@ export function assert(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
-/** Polls fn until it returns a truthy value or the timeout passes. */
+/** Polls fn until it returns a truthy value or the timeout passes; message may be a function, called on failure. */
 export async function eventually(fn, { timeout = 5000, interval = 100, message = 'condition' } = {}) {
   const end = Date.now() + timeout;
   let last;
@@ -75,7 +75,7 @@ export async function eventually(fn, { timeout = 5000, interval = 100, message =
     } catch (e) {
       last = e;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${message} (last: ${last})`);
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${typeof message === 'function' ? message() : message} (last: ${last})`);
     await new Promise((r) => setTimeout(r, interval));
   }
 }
