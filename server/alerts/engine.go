@@ -237,6 +237,22 @@ func (s *Service) once(r *compiled, subject string) bool {
 	return true
 }
 
+// firedBefore tells whether r already fired about the call since the
+// subject began (the call's start, the caller's join): the once-marks live
+// in memory, so after a restart the database answers. A store error fires
+// again: a duplicate alert is better than a lost one.
+func (s *Service) firedBefore(ctx context.Context, r *compiled, node, call string, since time.Time) bool {
+	if call == "" {
+		return false
+	}
+	fired, err := s.opts.Store.AlertFiredSince(ctx, r.ID, node, call, since)
+	if err != nil {
+		s.log.Warn("alert: cannot tell whether it already fired; firing", "rule", r.Name, "err", err)
+		return false
+	}
+	return fired
+}
+
 // match decides whether r fires on ev and describes the alert.
 func (s *Service) match(r *compiled, ev bus.Event) (store.Alert, bool) {
 	a := store.Alert{Node: ev.Node}
@@ -295,7 +311,7 @@ func (s *Service) tick(ctx context.Context) {
 		case KindCallDuration:
 			limit := time.Duration(r.Threshold) * time.Minute
 			for key, c := range s.calls {
-				if !c.since.IsZero() && now.Sub(c.since) >= limit && s.once(r, key) {
+				if !c.since.IsZero() && now.Sub(c.since) >= limit && s.once(r, key) && !s.firedBefore(ctx, r, c.node, c.id, c.since) {
 					s.fire(ctx, r, store.Alert{Node: c.node, CallID: c.id,
 						Summary: fmt.Sprintf("call %s on %s is longer than %d min", c.id, c.node, r.Threshold)})
 				}

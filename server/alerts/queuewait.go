@@ -60,7 +60,7 @@ func (s *Service) trackQueue(ev bus.Event) {
 func (s *Service) tickQueueWait(ctx context.Context, r *compiled, now time.Time) {
 	limit := time.Duration(r.Threshold) * time.Second
 	for key, q := range s.queued {
-		if q.since.IsZero() || now.Sub(q.since) < limit || !s.once(r, key) {
+		if q.since.IsZero() || now.Sub(q.since) < limit || !s.once(r, key) || s.firedBefore(ctx, r, q.node, q.call, q.since) {
 			continue
 		}
 		who := "a caller"

@@ -126,3 +126,68 @@ func TestQueueWaitFiresForACallerWhoJustWaits(t *testing.T) {
 		t.Fatalf("queue_wait alerts for %v, want c1,c3 once each", waits)
 	}
 }
+
+// The once-per-call rules remember what fired in the database: a callboard
+// restarted while a long call and a long wait go on does not alert about
+// them again, while a call and a wait that begin after the restart still
+// fire. (Without the check, the new process's empty memory fired all four.)
+func TestOncePerCallRulesDoNotFireAgainAfterARestart(t *testing.T) {
+	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	clk := newClock(t0)
+	dir := t.TempDir()
+	db := openDB(t, dir)
+	defer db.Close()
+	rules := []SeedRule{
+		{Name: "long call", Kind: KindCallDuration, Severity: "warning", Threshold: 1},
+		{Name: "long wait", Kind: KindQueueWait, Severity: "warning", Threshold: 30},
+	}
+	call := func(id string, created time.Time) adapters.Call {
+		return adapters.Call{Node: "fs1", ID: id, State: adapters.CallActive, CreatedAt: created}
+	}
+	member := adapters.QueueMember{Node: "fs1", Queue: "support@default", ID: "m1", CallID: "q1", CallerNumber: "1001",
+		State: adapters.QueueMemberWaiting, Position: 1, JoinedAt: t0}
+	up := adapters.StatusChanged{Status: adapters.NodeStatus{Node: "fs1", Kind: adapters.KindFreeSWITCH, State: adapters.StateUp, Since: t0}}
+
+	// One callboard sees the call c1 and the caller m1 go past their limits.
+	// Each run seeds the same rules, as the server does at every start.
+	run := func(events ...adapters.Event) (*firedLog, func()) {
+		tap := bus.NewTap(clk.now)
+		st := live.New(live.Options{Nodes: []live.NodeInfo{{ID: "fs1", Kind: adapters.KindFreeSWITCH}}, Observer: tap, Now: clk.now})
+		got := &firedLog{}
+		s, stop := start(t, db, tap, Options{Now: clk.now, TickInterval: 5 * time.Millisecond, Notify: got.add})
+		if err := s.Seed(context.Background(), nil, rules); err != nil {
+			t.Fatal(err)
+		}
+		st.Apply(up)
+		for _, e := range events {
+			st.Apply(e)
+		}
+		return got, stop
+	}
+	first, stop := run(adapters.CallUpdated{Call: call("c1", t0)}, adapters.QueueMemberUpdated{Member: member})
+	clk.advance(2 * time.Minute)
+	testutil.Eventually(t, "both alerts from the first callboard", func() bool {
+		return first.has(func(f Fired) bool { return f.Rule == "long call" && f.CallID == "c1" }) &&
+			first.has(func(f Fired) bool { return f.Rule == "long wait" && f.CallID == "q1" })
+	})
+	stop()
+
+	// The restarted callboard's snapshot has both still going, and a new
+	// call c2 and caller m2 that begin now.
+	member2 := member
+	member2.ID, member2.CallID, member2.JoinedAt = "m2", "q2", clk.now()
+	second, stop2 := run(
+		adapters.Snapshot{Node: "fs1", Calls: []adapters.Call{call("c1", t0), call("c2", clk.now())},
+			QueueMembers: []adapters.QueueMember{member, member2}})
+	defer stop2()
+	clk.advance(2 * time.Minute)
+	testutil.Eventually(t, "the alerts for the call and the wait that began after the restart", func() bool {
+		return second.has(func(f Fired) bool { return f.Rule == "long call" && f.CallID == "c2" }) &&
+			second.has(func(f Fired) bool { return f.Rule == "long wait" && f.CallID == "q2" })
+	})
+	for _, f := range second.list() {
+		if f.CallID == "c1" || f.CallID == "q1" {
+			t.Errorf("alerted again after the restart: %+v", f)
+		}
+	}
+}

@@ -99,4 +99,8 @@ type AlertStore interface {
 	CountOutbox(ctx context.Context) (map[string]int, error)
 	// RecentAlerts lists fired alerts newest first.
 	RecentAlerts(ctx context.Context, limit int) ([]Alert, error)
+	// AlertFiredSince tells whether rule already fired about a call at or
+	// after since: the once-per-call rules ask it before firing, so that a
+	// callboard restarted mid-call does not alert twice about one call.
+	AlertFiredSince(ctx context.Context, ruleID int64, node, callID string, since time.Time) (bool, error)
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -305,4 +305,19 @@ func (d *DB) RecentAlerts(ctx context.Context, limit int) ([]store.Alert, error)
 		return nil, fmt.Errorf("recent alerts: %w", err)
 	}
 	return out, nil
+}
+
+// AlertFiredSince tells whether rule fired about the call at or after since
+// (the alerts_call index finds the call's few alerts).
+func (d *DB) AlertFiredSince(ctx context.Context, ruleID int64, node, callID string, since time.Time) (bool, error) {
+	var one int
+	err := d.db.QueryRowContext(ctx, `SELECT 1 FROM alerts WHERE node = ? AND call_id = ? AND rule_id = ? AND at >= ? LIMIT 1`,
+		node, callID, ruleID, ms(since)).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("alert fired since: %w", err)
+	}
+	return true, nil
 }
