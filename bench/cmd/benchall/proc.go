@@ -139,6 +139,14 @@ func startCallboard(ctx context.Context, esl, password string, pprofOn bool, uiD
 
 // waitState polls GET /api/v1/state until the counts are reached.
 func waitState(ctx context.Context, p *proc, calls, members int) error {
+	return waitFor(ctx, p, stateWant{calls: calls, members: members})
+}
+
+// stateWant is the least the live state must hold (zero: anything).
+type stateWant struct{ calls, members, queues, agents int }
+
+// waitFor polls GET /api/v1/state until its node is up and it holds want.
+func waitFor(ctx context.Context, p *proc, want stateWant) error {
 	deadline := time.Now().Add(60 * time.Second)
 	var last string
 	for time.Now().Before(deadline) {
@@ -150,13 +158,17 @@ func waitState(ctx context.Context, p *proc, calls, members int) error {
 				Nodes   []struct{ State string } `json:"nodes"`
 				Calls   []json.RawMessage        `json:"calls"`
 				Members []json.RawMessage        `json:"members"`
+				Queues  []json.RawMessage        `json:"queues"`
+				Agents  []json.RawMessage        `json:"agents"`
 			}
 			err = json.NewDecoder(resp.Body).Decode(&st)
 			resp.Body.Close()
-			if err == nil && len(st.Nodes) > 0 && st.Nodes[0].State == "up" && len(st.Calls) >= calls && len(st.Members) >= members {
+			if err == nil && len(st.Nodes) > 0 && st.Nodes[0].State == "up" && len(st.Calls) >= want.calls && len(st.Members) >= want.members &&
+				len(st.Queues) >= want.queues && len(st.Agents) >= want.agents {
 				return nil
 			}
-			last = fmt.Sprintf("HTTP %d, %d calls, %d members, err %v", resp.StatusCode, len(st.Calls), len(st.Members), err)
+			last = fmt.Sprintf("HTTP %d, %d calls, %d members, %d queues, %d agents, err %v",
+				resp.StatusCode, len(st.Calls), len(st.Members), len(st.Queues), len(st.Agents), err)
 		} else {
 			last = err.Error()
 		}

@@ -18,7 +18,8 @@ const wallboardEvents = 3000
 // the hub to 4 connected browsers. It reports the server CPU per event
 // (process user+sys, the browsers' reads included: an upper bound), what
 // that is of one core at 100 events/s, and the bytes each browser receives
-// per second of that load.
+// per second of that load. Then the browser's side (wallboard_ui.go): the
+// update cost per delta and per frame of /wallboard in Chromium.
 func runWallboard(cfg config) ([]row, []string, error) {
 	dir, err := os.MkdirTemp("", "benchwallboard")
 	if err != nil {
@@ -47,9 +48,11 @@ func runWallboard(cfg config) ([]row, []string, error) {
 		progress("wallboard run %d: %.1f µs CPU per event (%.2f%% of a core at 100 events/s), %.0f B per browser per s", i+1, cpu[i], core[i], bytes[i])
 	}
 	note := fmt.Sprintf("in-process live state + hub (server/hub BenchmarkWallboard), 50 queues, 500 agents, 4 browsers on loopback websockets, %d events, GOMAXPROCS=1; CPU includes the browsers' reads", wallboardEvents)
-	return []row{
+	rows := []row{
 		{section: "wallboard", metric: "wallboard: server CPU per queue event", s: cpu, unit: "µs", note: note},
 		{section: "wallboard", metric: "wallboard: server CPU at 100 queue events/s", s: core, unit: "% of 1 core"},
 		{section: "wallboard", metric: "wallboard: bytes per browser per second", s: bytes, unit: "B/s"},
-	}, nil, nil
+	}
+	ui, notes, err := runWallboardUI(cfg)
+	return append(rows, ui...), notes, err
 }
