@@ -239,7 +239,7 @@ func (pn pinning) client() (restore func()) {
 }
 
 func (pn pinning) String() string {
-	s := "server GOMAXPROCS=1"
+	s := "Server GOMAXPROCS=1"
 	if pn.taskset {
 		s += " under `taskset -c 0`"
 		if pn.cpus >= 2 {
