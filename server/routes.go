@@ -49,8 +49,11 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.securityHeaders)
 	e.Use(noStore)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		// /metrics: promhttp compresses on its own (it must, on a separate
+		// metrics listener); a second layer here reached scrapers as gzip
+		// inside gzip under a single Content-Encoding.
 		Skipper: func(c echo.Context) bool {
-			return c.Path() == "/ws" || c.Request().URL.Path == "/ws" || isAudioSocket(c.Path())
+			return c.Path() == "/ws" || c.Request().URL.Path == "/ws" || isAudioSocket(c.Path()) || c.Path() == "/metrics"
 		},
 		MinLength: 1024,
 	}))

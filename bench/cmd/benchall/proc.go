@@ -111,6 +111,12 @@ func startProc(cmd *exec.Cmd) (*proc, string, error) {
 // startCallboard starts the bench server on the fake at esl, signs in and
 // waits until its live state holds wantMembers members and wantCalls calls.
 func startCallboard(ctx context.Context, esl, password string, pprofOn bool, uiDir string, wantCalls, wantMembers int) (*proc, error) {
+	return startCallboardCmd(ctx, callboardCmd(esl, password, pprofOn, uiDir), wantCalls, wantMembers)
+}
+
+// callboardCmd is the bench server's command line, for a caller that wraps
+// it (the audio section pins it to one core).
+func callboardCmd(esl, password string, pprofOn bool, uiDir string) *exec.Cmd {
 	args := []string{"server", "-esl", esl, "-password", password}
 	if pprofOn {
 		args = append(args, "-pprof")
@@ -118,7 +124,12 @@ func startCallboard(ctx context.Context, esl, password string, pprofOn bool, uiD
 	if uiDir != "" {
 		args = append(args, "-ui", uiDir)
 	}
-	p, line, err := startProc(exec.Command(selfExe(), args...))
+	return exec.Command(selfExe(), args...)
+}
+
+// startCallboardCmd is startCallboard with the command given.
+func startCallboardCmd(ctx context.Context, cmd *exec.Cmd, wantCalls, wantMembers int) (*proc, error) {
+	p, line, err := startProc(cmd)
 	if err != nil {
 		return nil, err
 	}
