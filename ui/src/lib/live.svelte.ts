@@ -12,6 +12,8 @@ class Live {
   store = new LiveStore();
   /** Bumped on every store change; components derive their views from it. */
   version = $state(0);
+  /** Bumped with version when the queue kinds changed (the wallboard's views). */
+  queueVersion = $state(0);
   conn = $state<ConnState>({ kind: 'connecting' });
   now = $state(Date.now());
   connection: Connection;
@@ -34,12 +36,17 @@ class Live {
     });
     // Coalesce bursts of messages into one render per animation frame.
     let queued = false;
+    let queueRev = this.store.queues.rev;
     this.store.onChange(() => {
       if (queued) return;
       queued = true;
       requestAnimationFrame(() => {
         queued = false;
         this.version++;
+        if (this.store.queues.rev !== queueRev) {
+          queueRev = this.store.queues.rev;
+          this.queueVersion++;
+        }
       });
     });
     setInterval(() => (this.now = Date.now()), 1000);

@@ -32,6 +32,26 @@ function store() {
 }
 
 describe('queue views', () => {
+  it('keeps the view object of a queue that did not change, and only that one', () => {
+    const s = store();
+    const first = queueViews(s);
+    const [sales, support] = queueViews(s, first);
+    expect(sales).toBe(first[0]);
+    expect(support).toBe(first[1]);
+    // An agent of support changes state: support gets a new view, sales keeps its own.
+    const mina = s.agents.get('fs1/mina')!;
+    s.applyOp({ op: 'set', kind: 'agent', key: 'fs1/mina', value: { ...mina, state: 'Receiving' } });
+    const [sales2, support2] = queueViews(s, first);
+    expect(sales2).toBe(first[0]);
+    expect(support2).not.toBe(first[1]);
+    expect(support2.byState).toEqual({ Receiving: 1, 'In a queue call': 1 });
+    // A caller joins sales: its view is new.
+    s.applyOp({ op: 'set', kind: 'queueMember', key: 'fs1/m9', value: { node: 'fs1', queue: 'sales@default', id: 'm9', callId: 'c9', state: 'Waiting', position: 1, joinedAt: iso(t0) } });
+    const [sales3] = queueViews(s, [sales2, support2]);
+    expect(sales3).not.toBe(sales2);
+    expect(sales3.waiting).toBe(1);
+  });
+
   it('counts waiting callers and the longest wait, not answered ones', () => {
     const [sales, support] = queueViews(store());
     expect(sales.waiting).toBe(0);

@@ -129,8 +129,32 @@ const time = (iso: string | undefined) => {
   return Number.isNaN(t) ? null : t;
 };
 
-/** Builds one view per queue, sorted by node and name. */
-export function queueViews(store: QueueStore): QueueView[] {
+const sameList = <T>(a: T[], b: T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameCounts = (a: Record<string, number>, b: Record<string, number>) => {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+};
+
+/** Whether two views of one queue show the same thing (same store objects, same figures). */
+export function sameView(a: QueueView, b: QueueView): boolean {
+  return (
+    a.key === b.key &&
+    a.queue === b.queue &&
+    a.waiting === b.waiting &&
+    a.oldestJoin === b.oldestJoin &&
+    a.away === b.away &&
+    sameCounts(a.byState, b.byState) &&
+    sameList(a.callers, b.callers) &&
+    sameList(a.agents, b.agents)
+  );
+}
+
+/**
+ * Builds one view per queue, sorted by node and name. With prev (the last
+ * result), a queue whose view did not change keeps its previous object, so
+ * its tile is not rendered again: one queue event touches one tile, not 50.
+ */
+export function queueViews(store: QueueStore, prev: QueueView[] = []): QueueView[] {
   const views = new Map<string, QueueView>();
   for (const q of store.queues.values()) {
     const key = queueKey(q);
@@ -157,7 +181,13 @@ export function queueViews(store: QueueStore): QueueView[] {
     v.callers.sort((a, b) => (a.position || 1e9) - (b.position || 1e9) || (time(a.joinedAt) ?? 0) - (time(b.joinedAt) ?? 0));
     v.agents.sort((a, b) => a.name.localeCompare(b.name));
   }
-  return [...views.values()].sort((a, b) => a.node.localeCompare(b.node) || a.name.localeCompare(b.name));
+  const before = new Map(prev.map((v) => [v.key, v]));
+  return [...views.values()]
+    .map((v) => {
+      const old = before.get(v.key);
+      return old && sameView(old, v) ? old : v;
+    })
+    .sort((a, b) => a.node.localeCompare(b.node) || a.name.localeCompare(b.name));
 }
 
 /** Agents who do not take calls now. */

@@ -17,8 +17,14 @@ export class QueueStore {
   members = new Map<string, QueueMember>();
   /** Bumped when a caller leaves a queue (the day's figures changed on the server). */
   departures = 0;
+  /**
+   * Bumped on every change of the queue kinds, so that the wallboard
+   * recomputes its views only when they changed, not on every call event.
+   */
+  rev = 0;
 
   clear() {
+    this.rev++;
     this.queues.clear();
     this.agents.clear();
     this.tiers.clear();
@@ -26,6 +32,7 @@ export class QueueStore {
   }
 
   applySnapshot(s: QueueSnapshot) {
+    this.rev++;
     this.queues = new Map((s.queues ?? []).map((q) => [queueKey(q), q]));
     this.agents = new Map((s.agents ?? []).map((a) => [agentKey(a), a]));
     this.tiers = new Map((s.tiers ?? []).map((t) => [tierKey(t), t]));
@@ -36,6 +43,7 @@ export class QueueStore {
   applyOp(op: { op: string; kind: string; key: string; value?: unknown }): boolean {
     const map = this.mapOf(op.kind);
     if (!map) return false;
+    this.rev++;
     if (op.op === 'remove') {
       if (map.delete(op.key) && op.kind === 'queueMember') this.departures++;
     } else {
