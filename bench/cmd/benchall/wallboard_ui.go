@@ -27,6 +27,13 @@ type wallboardProbe struct {
 	AgentRows     int       `json:"agentRows"`
 	FirstUpdateMs float64   `json:"firstUpdateMs"`
 	Errors        []string  `json:"errors"`
+	// Spent is the renderer's own accounting over the window, seconds
+	// (CDP Performance.getMetrics: RecalcStyleDuration, LayoutDuration,
+	// ScriptDuration, TaskDuration).
+	Spent map[string]float64 `json:"spent"`
+	// AgentsInView is a second window with the agent grid scrolled into
+	// view (its own samples; the page fields repeat).
+	AgentsInView *wallboardProbe `json:"agentsInView"`
 
 	// Filled in by wallboardUIRun from the ESL event counter.
 	ccRate, ccRateNoCount, allRate float64
@@ -124,6 +131,10 @@ func checkWallboard(r wallboardProbe) error {
 		return fmt.Errorf("%d queue tiles and %d agent rows on the page, want %d and %d", r.Tiles, r.AgentRows, wbQueues, wbQueues*wbPerQueue)
 	case len(r.Batches) == 0 || len(r.Renders) == 0 || len(r.Ticks) == 0 || len(r.Frames) == 0:
 		return fmt.Errorf("%d deltas, %d renders, %d clock ticks, %d frames in the window", len(r.Batches), len(r.Renders), len(r.Ticks), len(r.Frames))
+	case r.AgentsInView != nil:
+		if err := checkWallboard(*r.AgentsInView); err != nil {
+			return fmt.Errorf("agent grid in view: %w", err)
+		}
 	}
 	return nil
 }
@@ -133,6 +144,9 @@ func runWallboardUI(cfg config) ([]row, []string, error) {
 	measure := max(time.Duration(float64(10*time.Second)*cfg.scale), 3*time.Second)
 	var batch, render, tick, frame quantiles
 	var slow, longN, longMs, first, rate, rateNoCount, rateAll series
+	var style, layout, script, busy series
+	var aRender, aTick quantiles
+	var aSlow, aBusy, aLayout, aScript series
 	var notes []string
 	for i := 0; i < cfg.runs; i++ {
 		r, err := wallboardUIRun(cfg, measure)
@@ -146,23 +160,33 @@ func runWallboardUI(cfg config) ([]row, []string, error) {
 		render.add(r.Renders)
 		tick.add(r.Ticks)
 		frame.add(r.Frames)
-		over, total := 0, 0.0
-		for _, d := range r.Frames {
-			if d > 50 {
-				over++
-			}
-		}
+		over, total := countOver(r.Frames, 50), 0.0
 		for _, d := range r.LongTasks {
 			total += d
 		}
 		slow, longN, longMs = append(slow, float64(over)), append(longN, float64(len(r.LongTasks))), append(longMs, total)
 		first, rate = append(first, r.FirstUpdateMs), append(rate, r.ccRate)
+		share := func(p wallboardProbe, k string) float64 { return p.Spent[k] / measure.Seconds() * 100 }
+		style, layout = append(style, share(r, "RecalcStyleDuration")), append(layout, share(r, "LayoutDuration"))
+		script, busy = append(script, share(r, "ScriptDuration")), append(busy, share(r, "TaskDuration"))
+		if r.AgentsInView == nil {
+			return nil, notes, fmt.Errorf("wallboard ui run %d: no agent-grid window", i+1)
+		}
+		a := *r.AgentsInView
+		aRender.add(a.Renders)
+		aTick.add(a.Ticks)
+		aSlow = append(aSlow, float64(countOver(a.Frames, 50)))
+		aBusy, aLayout, aScript = append(aBusy, share(a, "TaskDuration")), append(aLayout, share(a, "LayoutDuration")), append(aScript, share(a, "ScriptDuration"))
 		rateNoCount, rateAll = append(rateNoCount, r.ccRateNoCount), append(rateAll, r.allRate)
 		progress("wallboard ui run %d: %d tiles, %d agent rows; %.0f callcenter::info events/s (%.0f without members-count, %.0f ESL events/s in all); at the end %s",
 			i+1, r.Tiles, r.AgentRows, r.ccRate, r.ccRateNoCount, r.allRate, r.board)
 		progress("  %d deltas, handler %s; %d renders %s; %d clock ticks %s", len(r.Batches), batch.last(), len(r.Renders), render.last(), len(r.Ticks), tick.last())
 		progress("  %d frames, interval %s, %d > 50 ms, %d long animation frames; %d long tasks (%.0f ms); first update %.0f ms; %d page errors",
 			len(r.Frames), frame.last(), over, len(r.LoAF), len(r.LongTasks), total, r.FirstUpdateMs, len(r.Errors))
+		progress("  main thread busy %.0f%%: style %.0f%%, layout %.0f%%, script %.0f%% (the rest: paint, compositing, parsing, GC)",
+			busy[i], style[i], layout[i], script[i])
+		progress("  agent grid in view: %d renders %s; clock ticks %s; %.0f frames > 50 ms; busy %.0f%%, layout %.0f%%, script %.0f%%",
+			len(a.Renders), aRender.last(), aTick.last(), aSlow[i], aBusy[i], aLayout[i], aScript[i])
 		if len(r.Errors) > 0 {
 			notes = append(notes, fmt.Sprintf("- wallboard ui run %d page errors: %v", i+1, r.Errors))
 		}
@@ -188,7 +212,31 @@ func runWallboardUI(cfg config) ([]row, []string, error) {
 		{section: s, metric: "wallboard Chromium: frames > 50 ms in the window", s: slow, unit: "count"},
 		{section: s, metric: "wallboard Chromium: long tasks (> 50 ms) in the window", s: longN, unit: "count"},
 		{section: s, metric: "wallboard Chromium: long-task time in the window", s: longMs, unit: "ms"},
+		{section: s, metric: "wallboard Chromium: main thread busy", s: busy, unit: "% of the window",
+			note: "the renderer's own accounting (CDP Performance.getMetrics TaskDuration); the next three rows are parts of it"},
+		{section: s, metric: "wallboard Chromium: style recalculation", s: style, unit: "% of the window"},
+		{section: s, metric: "wallboard Chromium: layout", s: layout, unit: "% of the window"},
+		{section: s, metric: "wallboard Chromium: script", s: script, unit: "% of the window"},
+		{section: s, metric: "wallboard Chromium, agent grid in view: render of a store change p50", s: aRender.p50, unit: "ms",
+			note: "a second window of the same length, the 500-row agent grid scrolled into view"},
+		{section: s, metric: "wallboard Chromium, agent grid in view: render p95", s: aRender.p95, unit: "ms"},
+		{section: s, metric: "wallboard Chromium, agent grid in view: one-second clock tick p50", s: aTick.p50, unit: "ms"},
+		{section: s, metric: "wallboard Chromium, agent grid in view: frames > 50 ms", s: aSlow, unit: "count"},
+		{section: s, metric: "wallboard Chromium, agent grid in view: main thread busy", s: aBusy, unit: "% of the window"},
+		{section: s, metric: "wallboard Chromium, agent grid in view: layout", s: aLayout, unit: "% of the window"},
+		{section: s, metric: "wallboard Chromium, agent grid in view: script", s: aScript, unit: "% of the window"},
 		{section: s, metric: "wallboard Chromium: page load to first live update", s: first, unit: "ms"},
 		{section: s, metric: "wallboard: queue events/s achieved (callcenter::info)", s: rate, unit: "events/s"},
 	}, notes, nil
+}
+
+// countOver counts the samples above limit.
+func countOver(v []float64, limit float64) int {
+	n := 0
+	for _, d := range v {
+		if d > limit {
+			n++
+		}
+	}
+	return n
 }
