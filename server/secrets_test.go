@@ -64,7 +64,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	const eslPassword, ariPassword = "esl-Secret-7f3a9c", "ari-Secret-41b2d8"
-	logs := &servertest.LockedBuffer{}
+	logs := &testutil.LockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
 	esl := eslfake.New(eslfake.Options{Password: eslPassword, Logger: log.With("component", "eslfake"), Hostname: "demo-fs"})

@@ -32,8 +32,12 @@ type Config struct {
 	AllowedOrigins   []string      // origins allowed on /ws besides same-origin (Host header match)
 	UI               fs.FS         // the built SPA (index.html + assets/...); nil or no index.html -> a "UI not built" page
 	CoalesceInterval time.Duration // websocket delta period; default 50ms
-	ActionTimeout    time.Duration // bound on one node.Do; default 10s
-	Logger           *slog.Logger  // default slog.Default()
+	// MaxSocketsPerSession bounds the /ws websockets one session holds;
+	// 0 is hub.DefaultMaxPerSession. Raised only by load tools whose one
+	// session stands for many browsers.
+	MaxSocketsPerSession int
+	ActionTimeout        time.Duration // bound on one node.Do; default 10s
+	Logger               *slog.Logger  // default slog.Default()
 
 	// Store keeps users, sessions, tokens and the audit log (required; the
 	// caller opens and closes it).
@@ -154,6 +158,7 @@ func New(cfg Config, nodes []adapters.Node) (*Server, error) {
 	s.state = live.New(liveOpts)
 	s.hub = hub.New(s.state, hub.Options{
 		CoalesceInterval: cfg.CoalesceInterval,
+		MaxPerSession:    cfg.MaxSocketsPerSession,
 		AllowedOrigins:   cfg.AllowedOrigins,
 		Logger:           cfg.Logger,
 		Complete:         s.completeTranscript,

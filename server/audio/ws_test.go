@@ -272,30 +272,12 @@ func TestSlowBrowserIsDropped(t *testing.T) {
 	testutil.Eventually(t, "the fast browser still receives", func() bool { return got.Load() == sent+12 })
 }
 
-// lockedBuffer is a log sink the handler's goroutines may share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestBrowserLeavingMidStreamIsAnEnd: a browser that closes its socket
 // while frames are flowing is logged as "audio listen ended" every time,
 // whether the close arrives between two writes or during one, and never as
 // a listener too slow (the e2e test waits for that line).
 func TestBrowserLeavingMidStreamIsAnEnd(t *testing.T) {
-	var logs lockedBuffer
+	var logs testutil.LockedBuffer
 	r := newRigLogged(t, Config{RingFrames: 256}, slog.New(slog.NewTextHandler(&logs, nil)))
 	relay := r.dial(t, "/api/v1/audio/ast1/"+call1.Call+"/left?token=good&rate=8000")
 	stop := make(chan struct{})

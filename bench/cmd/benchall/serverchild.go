@@ -70,7 +70,9 @@ func runServerChild(args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := server.Config{Listen: "127.0.0.1:0", Logger: log, Store: st,
+	// The load client is one signed-in session standing for up to 1,000
+	// browsers: it may hold that many websockets (a real session: 20).
+	cfg := server.Config{Listen: "127.0.0.1:0", Logger: log, Store: st, MaxSocketsPerSession: 5000,
 		Auth: server.AuthConfig{PasswordParams: params}}
 	if *uiDir != "" {
 		cfg.UI = os.DirFS(*uiDir)

@@ -11,7 +11,6 @@
 package servertest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -57,11 +56,11 @@ func FS1Snapshot() adapters.Event {
 // Server is a running server.Server and what the tests need around it.
 type Server struct {
 	*server.Server
-	Base   string        // "http://127.0.0.1:port" (https with Config.TLSCert)
-	Client *Client       // signed in as "root", an admin
-	Logs   *LockedBuffer // the server's debug log
-	Clock  *Clock        // the server's clock unless the Config brought one
-	Store  store.Store   // the Config's store, or the fresh one Start opened
+	Base   string                 // "http://127.0.0.1:port" (https with Config.TLSCert)
+	Client *Client                // signed in as "root", an admin
+	Logs   *testutil.LockedBuffer // the server's debug log
+	Clock  *Clock                 // the server's clock unless the Config brought one
+	Store  store.Store            // the Config's store, or the fresh one Start opened
 	// Hasher hashes with the server's password parameters, for users
 	// created straight in Store.
 	Hasher *auth.Hasher
@@ -97,24 +96,6 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// LockedBuffer collects log output from many goroutines.
-type LockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *LockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *LockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // Start runs a Server on a free loopback port and waits until every
 // stub node's initial events are in the live state. The server stops when
 // the test ends.
@@ -131,12 +112,12 @@ func Start(t *testing.T, cfg server.Config, nodes ...*stubnode.Node) *Server {
 // Unset in cfg: Listen (always loopback, port 0), Logger (debug, to logs),
 // Store (a fresh SQLite store in t.TempDir()), Auth.PasswordParams
 // (CheapParams), Auth.Now (Clock) and CoalesceInterval (5ms).
-func StartNodes(t *testing.T, cfg server.Config, an []adapters.Node, logs *LockedBuffer) *Server {
+func StartNodes(t *testing.T, cfg server.Config, an []adapters.Node, logs *testutil.LockedBuffer) *Server {
 	t.Helper()
 	nodes := an
 	cfg.Listen = "127.0.0.1:0"
 	if logs == nil {
-		logs = &LockedBuffer{}
+		logs = &testutil.LockedBuffer{}
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if cfg.Store == nil {
