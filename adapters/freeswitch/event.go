@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/percipia/eslgo"
@@ -65,11 +67,7 @@ func boolHeader(ev *eslgo.Event, name string) bool {
 // allocates for every name that is not already canonical (variable_*,
 // Caller-*-ID-*): mapping reads about twenty headers per event.
 func header(ev *eslgo.Event, name string) string {
-	key, ok := canonicalKeys[name]
-	if !ok {
-		key = textproto.CanonicalMIMEHeaderKey(name)
-	}
-	vs := ev.Headers[key]
+	vs := ev.Headers[canonicalKey(name)]
 	if len(vs) == 0 {
 		return ""
 	}
@@ -80,8 +78,35 @@ func header(ev *eslgo.Event, name string) string {
 	return v
 }
 
+// canonicalKey is textproto.CanonicalMIMEHeaderKey(name), remembered: the
+// names come from the code and the config (transcript rules, queue and
+// listener variables), never from an event, so the cache stays small; it is
+// bounded all the same.
+func canonicalKey(name string) string {
+	if key, ok := canonicalKeys[name]; ok {
+		return key
+	}
+	if key, ok := moreKeys.Load(name); ok {
+		return key.(string)
+	}
+	key := textproto.CanonicalMIMEHeaderKey(name)
+	if moreKeysN.Load() < maxMoreKeys {
+		if _, loaded := moreKeys.LoadOrStore(name, key); !loaded {
+			moreKeysN.Add(1)
+		}
+	}
+	return key
+}
+
+const maxMoreKeys = 1024
+
+var (
+	moreKeys  sync.Map // header name -> canonical key, for names not in canonicalKeys
+	moreKeysN atomic.Int32
+)
+
 // canonicalKeys is filled once (read-only afterwards) with the header names
-// the mapping reads.
+// the mapping reads most.
 var canonicalKeys = func() map[string]string {
 	m := map[string]string{}
 	for _, n := range []string{
