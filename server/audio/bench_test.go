@@ -3,7 +3,10 @@ package audio
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -94,4 +97,24 @@ func BenchmarkStreams200(b *testing.B) {
 	cancel()
 	wg.Wait()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)*50/1e9*100, "wall%-of-realtime")
+	if kib := peakRSSKiB(); kib > 0 {
+		b.ReportMetric(float64(kib)/1024, "peak-RSS-MiB")
+	}
+}
+
+// peakRSSKiB is this process's peak resident set (VmHWM), 0 where
+// /proc is missing. The parent's getrusage maxrss is no substitute: Linux
+// carries the spawning process's high-water mark across exec.
+func peakRSSKiB() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for l := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return n
+		}
+	}
+	return 0
 }
