@@ -2,8 +2,6 @@ package historyapi
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"regexp"
@@ -215,43 +213,21 @@ func (h *Handler) GetCall(c echo.Context) error {
 // ExportCall is GetCall as a download, JSON or CSV (one row
 // per transcript line and timeline entry, formula-safe like the audit CSV).
 func (h *Handler) ExportCall(c echo.Context) error {
-	format := c.QueryParam("format")
-	if format == "" {
-		format = "json"
-	}
-	if format != "json" && format != "csv" {
-		return web.Error(http.StatusBadRequest, web.CodeInvalid, "format must be json or csv")
+	format, err := exportFormat(c, "json")
+	if err != nil {
+		return err
 	}
 	d, err := h.detail(c)
 	if err != nil {
 		return err
 	}
-	hd := c.Response().Header()
-	hd.Set("Content-Disposition", `attachment; filename="callboard-call.`+format+`"`)
-	hd.Set("Cache-Control", "no-store")
-	if format == "json" {
-		b, err := json.MarshalIndent(d, "", "  ")
-		if err != nil {
-			return err
+	header := []string{"record", "at", "node", "call", "speaker", "text", "kind", "conference", "member", "caller_name", "by"}
+	return download(c, "callboard-call", format, d, header, func(write func(...string)) {
+		for _, u := range d.Transcript {
+			write("line", u.At.Format(time.RFC3339Nano), d.Call.Node, d.Call.ID, string(u.Speaker), u.Text, "", "", "", "", "")
 		}
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
-	}
-	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	_ = w.Write([]string{"record", "at", "node", "call", "speaker", "text", "kind", "conference", "member", "caller_name", "by"})
-	write := func(row ...string) {
-		for i := range row {
-			row[i] = web.CSVCell(row[i])
+		for _, e := range d.Timeline {
+			write("timeline", e.At.Format(time.RFC3339Nano), d.Call.Node, d.Call.ID, "", "", e.Kind, e.Conference, e.Member, e.CallerName, e.By)
 		}
-		_ = w.Write(row)
-	}
-	for _, u := range d.Transcript {
-		write("line", u.At.Format(time.RFC3339Nano), d.Call.Node, d.Call.ID, string(u.Speaker), u.Text, "", "", "", "", "")
-	}
-	for _, e := range d.Timeline {
-		write("timeline", e.At.Format(time.RFC3339Nano), d.Call.Node, d.Call.ID, "", "", e.Kind, e.Conference, e.Member, e.CallerName, e.By)
-	}
-	w.Flush()
-	return w.Error()
+	})
 }

@@ -266,6 +266,11 @@ func TestHistoryAPI(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") || !json.Valid(data) {
 		t.Fatalf("json export %d %s", resp.StatusCode, data)
 	}
+	// Without a format a call exports as JSON (queue exports default to CSV).
+	if resp, data := ts.Do(t, http.MethodGet, "/api/v1/history/calls/fs1/c1/export", ""); resp.StatusCode != http.StatusOK ||
+		resp.Header.Get("Content-Disposition") != `attachment; filename="callboard-call.json"` || !json.Valid(data) {
+		t.Fatalf("default export %d %v", resp.StatusCode, resp.Header)
+	}
 	if resp, _ := ts.Do(t, http.MethodGet, "/api/v1/history/calls/fs1/c1/export?format=xml", ""); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("xml export: %d", resp.StatusCode)
 	}

@@ -1,8 +1,6 @@
 package historyapi
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -128,20 +126,9 @@ func (h *Handler) allQueueCalls(c echo.Context) ([]store.QueueCall, store.QueueC
 	return calls, f, err
 }
 
-func exportFormat(c echo.Context) (string, error) {
-	format := c.QueryParam("format")
-	if format == "" {
-		format = "csv"
-	}
-	if format != "json" && format != "csv" {
-		return "", web.Error(http.StatusBadRequest, web.CodeInvalid, "format must be json or csv")
-	}
-	return format, nil
-}
-
 // ExportQueueCalls downloads the selected queue calls (oldest first).
 func (h *Handler) ExportQueueCalls(c echo.Context) error {
-	format, err := exportFormat(c)
+	format, err := exportFormat(c, "csv")
 	if err != nil {
 		return err
 	}
@@ -210,7 +197,7 @@ func (h *Handler) QueueDaily(c echo.Context) error {
 
 // ExportQueueDaily downloads the daily figures.
 func (h *Handler) ExportQueueDaily(c echo.Context) error {
-	format, err := exportFormat(c)
+	format, err := exportFormat(c, "csv")
 	if err != nil {
 		return err
 	}
@@ -227,30 +214,4 @@ func (h *Handler) ExportQueueDaily(c echo.Context) error {
 					secs(d.AvgWaitMs), secs(d.AvgTalkMs), secs(d.MaxWaitMs))
 			}
 		})
-}
-
-// download writes v as an attachment: JSON, or CSV (formula-safe cells).
-func download(c echo.Context, name, format string, v any, header []string, rows func(write func(...string))) error {
-	hd := c.Response().Header()
-	hd.Set("Content-Disposition", `attachment; filename="`+name+`.`+format+`"`)
-	hd.Set("Cache-Control", "no-store")
-	if format == "json" {
-		b, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
-			return err
-		}
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
-	}
-	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	_ = w.Write(header)
-	rows(func(row ...string) {
-		for i := range row {
-			row[i] = web.CSVCell(row[i])
-		}
-		_ = w.Write(row)
-	})
-	w.Flush()
-	return w.Error()
 }
