@@ -1,9 +1,7 @@
 package alerts
 
 import (
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -46,15 +44,6 @@ func (h *API) record(c echo.Context, kind, target, result string) {
 	e := session.Entry(c, kind, h.s.opts.Now())
 	e.Target, e.Result = web.Clip(target, 300), result
 	h.audit.Record(e)
-}
-
-func decodeBody(c echo.Context, v any) error {
-	dec := json.NewDecoder(io.LimitReader(c.Request().Body, 16<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return web.Error(http.StatusBadRequest, web.CodeInvalid, "malformed JSON body: "+clip(err.Error(), 200))
-	}
-	return nil
 }
 
 func badRequest(err error) error {

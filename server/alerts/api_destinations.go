@@ -100,7 +100,7 @@ func newID() string {
 
 func (h *API) createDestination(c echo.Context) error {
 	var in destinationIn
-	if err := decodeBody(c, &in); err != nil {
+	if err := web.DecodeStrict(c, &in, `{"name","kind","url","secret"?,"chatId"?}`); err != nil {
 		return err
 	}
 	d := store.AlertDestination{ID: newID(), Name: strings.TrimSpace(in.Name), Kind: in.Kind, URL: strings.TrimSpace(in.URL),

@@ -53,7 +53,7 @@ func (h *API) listRules(c echo.Context) error {
 // ruleFromBody reads and validates a rule.
 func (h *API) ruleFromBody(c echo.Context) (store.AlertRule, error) {
 	var in RuleJSON
-	if err := decodeBody(c, &in); err != nil {
+	if err := web.DecodeStrict(c, &in, `a rule {"name","kind","severity","pattern"?,"regex"?,"speaker"?,"threshold"?,"enabled","destinations"}`); err != nil {
 		return store.AlertRule{}, err
 	}
 	r := store.AlertRule{Name: strings.TrimSpace(in.Name), Kind: in.Kind, Severity: in.Severity, Pattern: in.Pattern, Regex: in.Regex,

@@ -48,8 +48,8 @@ func (h *Handler) PutPhone(c echo.Context) error {
 		return web.Error(http.StatusServiceUnavailable, web.CodeUnavailable, "phone settings need a store")
 	}
 	var b PhoneBody
-	if err := json.NewDecoder(c.Request().Body).Decode(&b); err != nil {
-		return web.Error(http.StatusBadRequest, web.CodeInvalid, `body must be {"phone":"<endpoint>"}`)
+	if err := web.DecodeStrict(c, &b, `{"phone":"<endpoint>"}`); err != nil {
+		return err
 	}
 	b.Phone = strings.TrimSpace(b.Phone)
 	if b.Phone != "" && !adapters.EndpointShape.MatchString(b.Phone) {
